@@ -1,0 +1,109 @@
+/** Sign-in, sign-out and "who am I" for the dashboard and scripts. */
+import { ErrorBody, LoginRequest, Me } from '@wirewarp/protocol'
+import { z } from 'zod'
+import { verifyPassword } from '../auth/passwords.ts'
+import { newSecret } from '../auth/secretTokens.ts'
+import { AppError } from '../errors.ts'
+import { SESSION_COOKIE, actorOf, requirePrincipal } from '../http/authenticate.ts'
+import type { AppContext } from '../http/context.ts'
+import type { App } from '../http/types.ts'
+import { writeAudit } from '../store/auditLog.ts'
+import { deleteSession, insertSession } from '../store/sessions.ts'
+import { findUserByEmail, toUser, updateUser } from '../store/users.ts'
+
+const invalidCredentials = () =>
+  new AppError('auth.invalid_credentials', 401, 'The email address or password is not correct.')
+
+export function authRoutes(app: App, ctx: AppContext): void {
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password; sets the session cookie',
+        body: LoginRequest,
+        response: { 200: Me, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const email = request.body.email.trim().toLowerCase()
+      const wait = ctx.throttle.retryAfter(request.ip, email)
+      if (wait > 0)
+        throw new AppError(
+          'auth.throttled',
+          429,
+          `Too many failed sign-in attempts. Try again in ${wait} seconds.`,
+          undefined,
+          { 'retry-after': String(wait) },
+        )
+
+      const user = await findUserByEmail(ctx.db, email)
+      const ok = await verifyPassword(user?.passwordHash, request.body.password)
+      if (!user || !ok || user.disabled) {
+        ctx.throttle.recordFailure(request.ip, email)
+        await writeAudit(ctx.db, { ...actorOf(request), email }, 'auth.login_failed', user ? { type: 'user', id: user.id } : null)
+        throw invalidCredentials()
+      }
+      ctx.throttle.recordSuccess(email)
+
+      const { token, hash } = newSecret('')
+      const now = Date.now()
+      await ctx.db.transaction().execute(async (trx) => {
+        await insertSession(trx, {
+          tokenHash: hash,
+          userId: user.id,
+          expiresAt: new Date(now + ctx.config.sessionMaxMs).toISOString(),
+          ip: request.ip,
+          userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
+        })
+        await updateUser(trx, user.id, { lastLoginAt: new Date(now).toISOString() })
+        await writeAudit(trx, { ...actorOf(request), type: 'user', id: user.id, email: user.email }, 'auth.login', {
+          type: 'user',
+          id: user.id,
+        })
+      })
+      const secure = request.protocol === 'https' || ctx.config.publicUrl?.startsWith('https://') === true
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        maxAge: Math.floor(ctx.config.sessionMaxMs / 1000),
+      })
+      return { ...toUser({ ...user, lastLoginAt: new Date(now).toISOString() }), authMethod: 'session' as const }
+    },
+  )
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      config: { auth: 'user' },
+      schema: { tags: ['auth'], summary: 'Sign out: revokes the current session', response: { 204: z.null() } },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request)
+      if (p.sessionId) {
+        const sessionId = p.sessionId
+        await ctx.db.transaction().execute(async (trx) => {
+          await deleteSession(trx, sessionId)
+          await writeAudit(trx, actorOf(request), 'auth.logout', { type: 'user', id: p.user.id })
+        })
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      return reply.status(204).send(null)
+    },
+  )
+
+  app.get(
+    '/api/v1/auth/me',
+    {
+      config: { auth: 'user' },
+      schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: Me, 401: ErrorBody } },
+    },
+    async (request) => {
+      const p = requirePrincipal(request)
+      return { ...toUser(p.user), authMethod: p.method }
+    },
+  )
+}

@@ -1,0 +1,107 @@
+/** One-time registration tokens and the install command that uses them. */
+import {
+  ErrorBody,
+  IdParams,
+  Page,
+  PageQuery,
+  RegistrationToken,
+  RegistrationTokenCreate,
+  RegistrationTokenCreated,
+} from '@wirewarp/protocol'
+import type { FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { newSecret } from '../auth/secretTokens.ts'
+import { AppError, notFound } from '../errors.ts'
+import { actorOf } from '../http/authenticate.ts'
+import type { AppContext } from '../http/context.ts'
+import type { App } from '../http/types.ts'
+import { writeAudit } from '../store/auditLog.ts'
+import {
+  getRegistrationToken,
+  insertRegistrationToken,
+  listRegistrationTokens,
+  revokeRegistrationToken,
+  toRegistrationToken,
+} from '../store/registrationTokens.ts'
+import { getTunnelServer } from '../store/tunnelServers.ts'
+
+const tags = ['registration-tokens']
+export const REGISTRATION_TOKEN_PREFIX = 'wwr_'
+
+/** The URL agents reach this server at: WIREWARP_PUBLIC_URL, else the address the admin used. */
+export function publicUrlOf(ctx: AppContext, request: FastifyRequest): string {
+  return ctx.config.publicUrl ?? `${request.protocol}://${request.host}`
+}
+
+export function installCommand(url: string, kind: 'server' | 'client', token: string): string {
+  // Both values are validated (URL from config or Host, token from base64url): nothing to quote-escape.
+  return `curl -fsSL '${url}/install/${kind}' | sudo sh -s -- --url '${url}' --token '${token}'`
+}
+
+export function registrationTokenRoutes(app: App, ctx: AppContext): void {
+  app.get(
+    '/api/v1/registration-tokens',
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'List registration tokens (never their secrets)', querystring: PageQuery, response: { 200: Page(RegistrationToken) } },
+    },
+    async (request) => listRegistrationTokens(ctx.db, request.query),
+  )
+
+  app.post(
+    '/api/v1/registration-tokens',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Create a one-time registration token and the install command that uses it',
+        body: RegistrationTokenCreate,
+        response: { 201: RegistrationTokenCreated, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body
+      const { token, hash } = newSecret(REGISTRATION_TOKEN_PREFIX)
+      const row = await ctx.db.transaction().execute(async (trx) => {
+        if (b.tunnelServerId && !(await getTunnelServer(trx, b.tunnelServerId)))
+          throw new AppError('not_found', 404, 'Tunnel server was not found.', { tunnelServerId: 'No such tunnel server' })
+        const row = await insertRegistrationToken(trx, {
+          name: b.name,
+          kind: b.kind,
+          tokenHash: hash,
+          tunnelServerId: b.tunnelServerId ?? null,
+          createdBy: request.principal?.user.id ?? null,
+          expiresAt: new Date(Date.now() + b.expiresInHours * 3600_000).toISOString(),
+        })
+        await writeAudit(trx, actorOf(request), 'registration_token.create', { type: 'registration_token', id: row.id }, {
+          name: row.name,
+          kind: row.kind,
+          expiresAt: row.expiresAt,
+        })
+        return row
+      })
+      return reply.status(201).send({
+        ...toRegistrationToken(row),
+        token,
+        installCommand: installCommand(publicUrlOf(ctx, request), row.kind, token),
+      })
+    },
+  )
+
+  app.delete(
+    '/api/v1/registration-tokens/:id',
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'Revoke a registration token', params: IdParams, response: { 204: z.null(), 404: ErrorBody } },
+    },
+    async (request, reply) => {
+      await ctx.db.transaction().execute(async (trx) => {
+        const row = await getRegistrationToken(trx, request.params.id)
+        if (!row || row.revokedAt) throw notFound('Registration token')
+        await revokeRegistrationToken(trx, row.id)
+        await writeAudit(trx, actorOf(request), 'registration_token.revoke', { type: 'registration_token', id: row.id }, { name: row.name })
+      })
+      return reply.status(204).send(null)
+    },
+  )
+}

@@ -1,0 +1,66 @@
+/** Service templates: the built-ins and custom ones an admin adds. */
+import { ErrorBody, IdParams, Page, PageQuery, ServiceTemplate, ServiceTemplateCreate } from '@wirewarp/protocol'
+import { z } from 'zod'
+import { AppError, notFound } from '../errors.ts'
+import { actorOf } from '../http/authenticate.ts'
+import type { AppContext } from '../http/context.ts'
+import type { App } from '../http/types.ts'
+import { writeAudit } from '../store/auditLog.ts'
+import {
+  deleteServiceTemplate,
+  findServiceTemplateByName,
+  getServiceTemplate,
+  insertServiceTemplate,
+  listServiceTemplates,
+  toServiceTemplate,
+} from '../store/serviceTemplates.ts'
+
+const tags = ['service-templates']
+
+export function serviceTemplateRoutes(app: App, ctx: AppContext): void {
+  app.get(
+    '/api/v1/service-templates',
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'List service templates, built-ins first', querystring: PageQuery, response: { 200: Page(ServiceTemplate) } },
+    },
+    async (request) => listServiceTemplates(ctx.db, request.query),
+  )
+
+  app.post(
+    '/api/v1/service-templates',
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'Create a custom service template', body: ServiceTemplateCreate, response: { 201: ServiceTemplate, 400: ErrorBody, 409: ErrorBody } },
+    },
+    async (request, reply) => {
+      const b = request.body
+      const row = await ctx.db.transaction().execute(async (trx) => {
+        if (await findServiceTemplateByName(trx, b.name))
+          throw new AppError('service_template.name_taken', 409, `A template named "${b.name}" exists already.`, { name: 'Already in use' })
+        const row = await insertServiceTemplate(trx, { ...b, builtin: false })
+        await writeAudit(trx, actorOf(request), 'service_template.create', { type: 'service_template', id: row.id }, b)
+        return row
+      })
+      return reply.status(201).send(toServiceTemplate(row))
+    },
+  )
+
+  app.delete(
+    '/api/v1/service-templates/:id',
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'Delete a custom service template', params: IdParams, response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody } },
+    },
+    async (request, reply) => {
+      await ctx.db.transaction().execute(async (trx) => {
+        const t = await getServiceTemplate(trx, request.params.id)
+        if (!t) throw notFound('Service template')
+        if (t.builtin) throw new AppError('service_template.builtin', 409, `"${t.name}" is built in and cannot be deleted.`)
+        await deleteServiceTemplate(trx, t.id)
+        await writeAudit(trx, actorOf(request), 'service_template.delete', { type: 'service_template', id: t.id }, { name: t.name })
+      })
+      return reply.status(204).send(null)
+    },
+  )
+}

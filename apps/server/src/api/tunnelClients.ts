@@ -1,0 +1,98 @@
+/** Tunnel clients: which server they connect to, their tunnel address and gateway settings. */
+import { ErrorBody, IdParams, PageQuery, Page, TunnelClient, TunnelClientUpdate, Id, cidrContains } from '@wirewarp/protocol'
+import { AppError, notFound } from '../errors.ts'
+import { actorOf } from '../http/authenticate.ts'
+import type { AppContext } from '../http/context.ts'
+import type { App } from '../http/types.ts'
+import { bumpRevisions } from '../store/agents.ts'
+import { writeAudit } from '../store/auditLog.ts'
+import { getTunnelClient, listTunnelClients, toTunnelClient, updateTunnelClient, usedTunnelIps } from '../store/tunnelClients.ts'
+import { getTunnelServer } from '../store/tunnelServers.ts'
+import { allocateTunnelIp, tunnelIpProblem } from '../tunnel/tunnelAddresses.ts'
+
+const tags = ['tunnel-clients']
+
+export function tunnelClientRoutes(app: App, ctx: AppContext): void {
+  app.get(
+    '/api/v1/tunnel-clients',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'List tunnel clients, optionally of one tunnel server',
+        querystring: PageQuery.extend({ tunnelServerId: Id.optional() }),
+        response: { 200: Page(TunnelClient) },
+      },
+    },
+    async (request) => listTunnelClients(ctx.db, request.query),
+  )
+
+  app.get(
+    '/api/v1/tunnel-clients/:id',
+    { config: { auth: 'admin' }, schema: { tags, summary: 'Get a tunnel client', params: IdParams, response: { 200: TunnelClient, 404: ErrorBody } } },
+    async (request) => {
+      const c = await getTunnelClient(ctx.db, request.params.id)
+      if (!c) throw notFound('Tunnel client')
+      return toTunnelClient(c)
+    },
+  )
+
+  app.patch(
+    '/api/v1/tunnel-clients/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Change a tunnel client: its server, tunnel IP, gateway role, LAN networks and LAN IP',
+        params: IdParams,
+        body: TunnelClientUpdate,
+        response: { 200: TunnelClient, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const b = request.body
+      return ctx.db.transaction().execute(async (trx) => {
+        const c = await getTunnelClient(trx, request.params.id)
+        if (!c) throw notFound('Tunnel client')
+        const serverId = b.tunnelServerId === undefined ? c.tunnelServerId : b.tunnelServerId
+        const server = serverId ? await getTunnelServer(trx, serverId) : undefined
+        if (serverId && !server)
+          throw new AppError('not_found', 404, 'Tunnel server was not found.', { tunnelServerId: 'No such tunnel server' })
+
+        let tunnelIp = b.tunnelIp === undefined ? c.tunnelIp : b.tunnelIp
+        if (!server) tunnelIp = null
+        else {
+          const used = await usedTunnelIps(trx, server.id, c.id)
+          const moved = serverId !== c.tunnelServerId
+          if (tunnelIp === null || (moved && b.tunnelIp === undefined)) {
+            tunnelIp = allocateTunnelIp(server.tunnelNetworkV4, used)
+            if (!tunnelIp)
+              throw new AppError('tunnel_server.full', 409, `The tunnel network ${server.tunnelNetworkV4} of ${server.name} has no free address.`)
+          } else {
+            const problem = tunnelIpProblem(server.tunnelNetworkV4, tunnelIp, used)
+            if (problem) throw new AppError(problem.includes('already used') ? 'tunnel_client.ip_taken' : 'validation', problem.includes('already used') ? 409 : 400, problem, { tunnelIp: problem })
+          }
+        }
+        const lanNetworks = b.lanNetworks ?? (JSON.parse(c.lanNetworks) as string[])
+        const lanIp = b.lanIp === undefined ? c.lanIp : b.lanIp
+        if (lanIp && lanNetworks.length > 0 && !lanNetworks.some((n) => cidrContains(n, lanIp)))
+          throw new AppError('validation', 400, `LAN IP ${lanIp} is not inside any of the LAN networks.`, {
+            lanIp: 'Must be inside one of the LAN networks',
+          })
+
+        await updateTunnelClient(trx, c.id, {
+          ...(b.name !== undefined ? { name: b.name } : {}),
+          tunnelServerId: serverId,
+          tunnelIp,
+          ...(b.isGateway !== undefined ? { isGateway: b.isGateway } : {}),
+          lanNetworks: JSON.stringify(lanNetworks),
+          lanIp,
+        })
+        const oldServer = c.tunnelServerId ? await getTunnelServer(trx, c.tunnelServerId) : undefined
+        await bumpRevisions(trx, [c.agentId, oldServer?.agentId, server?.agentId])
+        await writeAudit(trx, actorOf(request), 'tunnel_client.update', { type: 'tunnel_client', id: c.id }, { ...b, tunnelIp })
+        return toTunnelClient((await getTunnelClient(trx, c.id))!)
+      })
+    },
+  )
+}

@@ -1,0 +1,82 @@
+/** Tunnel servers: list, read and change their WireGuard and network settings. */
+import { ErrorBody, IdParams, Page, PageQuery, TunnelServer, TunnelServerUpdate, cidrContains } from '@wirewarp/protocol'
+import { AppError, notFound } from '../errors.ts'
+import { actorOf } from '../http/authenticate.ts'
+import type { AppContext } from '../http/context.ts'
+import type { App } from '../http/types.ts'
+import { bumpRevisions } from '../store/agents.ts'
+import { writeAudit } from '../store/auditLog.ts'
+import { findOverlappingForward } from '../store/portForwards.ts'
+import { listTunnelClients } from '../store/tunnelClients.ts'
+import { getTunnelServer, listTunnelServers, toTunnelServer, updateTunnelServer } from '../store/tunnelServers.ts'
+import { serverTunnelIp } from '../tunnel/tunnelAddresses.ts'
+
+const tags = ['tunnel-servers']
+
+export function tunnelServerRoutes(app: App, ctx: AppContext): void {
+  app.get(
+    '/api/v1/tunnel-servers',
+    { config: { auth: 'admin' }, schema: { tags, summary: 'List tunnel servers', querystring: PageQuery, response: { 200: Page(TunnelServer) } } },
+    async (request) => listTunnelServers(ctx.db, request.query),
+  )
+
+  app.get(
+    '/api/v1/tunnel-servers/:id',
+    { config: { auth: 'admin' }, schema: { tags, summary: 'Get a tunnel server', params: IdParams, response: { 200: TunnelServer, 404: ErrorBody } } },
+    async (request) => {
+      const s = await getTunnelServer(ctx.db, request.params.id)
+      if (!s) throw notFound('Tunnel server')
+      return toTunnelServer(s)
+    },
+  )
+
+  app.patch(
+    '/api/v1/tunnel-servers/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Change a tunnel server: public IP and interface, WireGuard port, tunnel networks, MTU, DNS',
+        params: IdParams,
+        body: TunnelServerUpdate,
+        response: { 200: TunnelServer, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const b = request.body
+      return ctx.db.transaction().execute(async (trx) => {
+        const s = await getTunnelServer(trx, request.params.id)
+        if (!s) throw notFound('Tunnel server')
+        const clients = (await listTunnelClients(trx, { tunnelServerId: s.id, limit: 100_000, offset: 0 })).items
+
+        if (b.tunnelNetworkV4 && b.tunnelNetworkV4 !== s.tunnelNetworkV4) {
+          const outside = clients.filter((c) => c.tunnelIp && !cidrContains(b.tunnelNetworkV4!, c.tunnelIp))
+          const takesServerIp = clients.find((c) => c.tunnelIp === serverTunnelIp(b.tunnelNetworkV4!))
+          if (outside.length > 0 || takesServerIp)
+            throw new AppError(
+              'tunnel_server.network_in_use',
+              409,
+              `Clients ${[...outside, ...(takesServerIp ? [takesServerIp] : [])].map((c) => `${c.name} (${c.tunnelIp})`).join(', ')} have addresses that do not fit ${b.tunnelNetworkV4}. Move them first.`,
+              { tunnelNetworkV4: 'Does not hold the addresses of existing clients' },
+            )
+        }
+        if (b.wgPort && b.wgPort !== s.wgPort) {
+          const f = await findOverlappingForward(trx, { tunnelServerId: s.id, protocol: 'udp', publicPort: b.wgPort, publicPortEnd: null })
+          if (f)
+            throw new AppError(
+              'tunnel_server.port_in_use',
+              409,
+              `UDP port ${b.wgPort} is taken by the forward "${f.description || f.id}" (${f.protocol} ${f.publicPort}${f.publicPortEnd ? `–${f.publicPortEnd}` : ''}).`,
+              { wgPort: 'Used by a port forward' },
+            )
+        }
+
+        const { dns, ...rest } = b
+        await updateTunnelServer(trx, s.id, { ...rest, ...(dns ? { dns: JSON.stringify(dns) } : {}) })
+        await bumpRevisions(trx, [s.agentId, ...clients.map((c) => c.agentId)])
+        await writeAudit(trx, actorOf(request), 'tunnel_server.update', { type: 'tunnel_server', id: s.id }, b)
+        return toTunnelServer((await getTunnelServer(trx, s.id))!)
+      })
+    },
+  )
+}

@@ -1,0 +1,116 @@
+/** Admin management of user accounts. */
+import { ErrorBody, IdParams, Page, PageQuery, User, UserCreate, UserUpdate } from '@wirewarp/protocol'
+import { z } from 'zod'
+import { hashPassword } from '../auth/passwords.ts'
+import type { Db } from '../db/database.ts'
+import { AppError, notFound } from '../errors.ts'
+import { actorOf } from '../http/authenticate.ts'
+import type { AppContext } from '../http/context.ts'
+import type { App } from '../http/types.ts'
+import { writeAudit } from '../store/auditLog.ts'
+import { deleteSessionsOfUser } from '../store/sessions.ts'
+import { countActiveAdmins, deleteUser, findUserByEmail, getUser, insertUser, listUsers, toUser, updateUser } from '../store/users.ts'
+
+const emailTaken = (email: string) =>
+  new AppError('user.email_taken', 409, `Another account already uses ${email}.`, { email: 'Already in use' })
+const lastAdmin = () =>
+  new AppError('user.last_admin', 409, 'This is the last active admin. Make another user an admin first.')
+
+async function mustGet(db: Db, id: string) {
+  const u = await getUser(db, id)
+  if (!u) throw notFound('User')
+  return u
+}
+
+const tags = ['users']
+
+export function userRoutes(app: App, ctx: AppContext): void {
+  app.get(
+    '/api/v1/users',
+    { config: { auth: 'admin' }, schema: { tags, summary: 'List users', querystring: PageQuery, response: { 200: Page(User) } } },
+    async (request) => listUsers(ctx.db, request.query),
+  )
+
+  app.post(
+    '/api/v1/users',
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'Create a user', body: UserCreate, response: { 201: User, 400: ErrorBody, 409: ErrorBody } },
+    },
+    async (request, reply) => {
+      const b = request.body
+      const passwordHash = await hashPassword(b.password)
+      const row = await ctx.db.transaction().execute(async (trx) => {
+        if (await findUserByEmail(trx, b.email)) throw emailTaken(b.email)
+        const row = await insertUser(trx, { email: b.email, name: b.name, passwordHash, role: b.role })
+        await writeAudit(trx, actorOf(request), 'user.create', { type: 'user', id: row.id }, { email: row.email, role: row.role })
+        return row
+      })
+      return reply.status(201).send(toUser(row))
+    },
+  )
+
+  app.get(
+    '/api/v1/users/:id',
+    { config: { auth: 'admin' }, schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: User, 404: ErrorBody } } },
+    async (request) => toUser(await mustGet(ctx.db, request.params.id)),
+  )
+
+  app.patch(
+    '/api/v1/users/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Change a user: email, name, password, role or disabled',
+        params: IdParams,
+        body: UserUpdate,
+        response: { 200: User, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const b = request.body
+      const passwordHash = b.password ? await hashPassword(b.password) : undefined
+      const self = request.principal?.user.id
+      return ctx.db.transaction().execute(async (trx) => {
+        const before = await mustGet(trx, request.params.id)
+        if (b.email && b.email !== before.email && (await findUserByEmail(trx, b.email))) throw emailTaken(b.email)
+        const losesAdmin = before.role === 'admin' && !before.disabled && (b.role === 'user' || b.disabled === true)
+        if (losesAdmin && (await countActiveAdmins(trx, before.id)) === 0) throw lastAdmin()
+        await updateUser(trx, before.id, {
+          ...(b.email !== undefined ? { email: b.email } : {}),
+          ...(b.name !== undefined ? { name: b.name } : {}),
+          ...(b.role !== undefined ? { role: b.role } : {}),
+          ...(b.disabled !== undefined ? { disabled: b.disabled } : {}),
+          ...(passwordHash ? { passwordHash } : {}),
+        })
+        // A new password or a disabled account ends the user's other sessions.
+        if (passwordHash || b.disabled === true)
+          await deleteSessionsOfUser(trx, before.id, before.id === self ? request.principal?.sessionId : undefined)
+        const { password: _pw, ...changes } = b
+        await writeAudit(trx, actorOf(request), 'user.update', { type: 'user', id: before.id }, {
+          ...changes,
+          ...(passwordHash ? { password: 'changed' } : {}),
+        })
+        return toUser(await mustGet(trx, before.id))
+      })
+    },
+  )
+
+  app.delete(
+    '/api/v1/users/:id',
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody } },
+    },
+    async (request, reply) => {
+      await ctx.db.transaction().execute(async (trx) => {
+        const u = await mustGet(trx, request.params.id)
+        if (u.role === 'admin' && !u.disabled && (await countActiveAdmins(trx, u.id)) === 0) throw lastAdmin()
+        await deleteUser(trx, u.id)
+        await writeAudit(trx, actorOf(request), 'user.delete', { type: 'user', id: u.id }, { email: u.email })
+      })
+      return reply.status(204).send(null)
+    },
+  )
+}

@@ -1,0 +1,98 @@
+/** Builds the Fastify application: plugins, error handling, auth, API routes, docs and the dashboard. */
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import cookie from '@fastify/cookie'
+import fastifyStatic from '@fastify/static'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { agentRoutes } from './api/agents.ts'
+import { apiTokenRoutes } from './api/apiTokens.ts'
+import { auditLogRoutes } from './api/auditLog.ts'
+import { authRoutes } from './api/auth.ts'
+import { healthRoutes } from './api/health.ts'
+import { portForwardRoutes } from './api/portForwards.ts'
+import { registrationTokenRoutes } from './api/registrationTokens.ts'
+import { serviceTemplateRoutes } from './api/serviceTemplates.ts'
+import { tunnelClientRoutes } from './api/tunnelClients.ts'
+import { tunnelServerRoutes } from './api/tunnelServers.ts'
+import { userRoutes } from './api/users.ts'
+import { installErrorHandler } from './errors.ts'
+import { installAuth } from './http/authenticate.ts'
+import type { AppContext } from './http/context.ts'
+import type { App } from './http/types.ts'
+
+export interface BuildOptions {
+  logger: FastifyBaseLogger
+  /** The built dashboard (apps/web/dist); when missing, only the API is served. */
+  webDir?: string | undefined
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Ids, not counters, so that log lines from concurrent requests can be told apart across restarts.
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  installErrorHandler(app)
+
+  await app.register(cookie)
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'WireWarp API',
+        version: ctx.version,
+        description:
+          'REST API of the WireWarp control server. Authenticate with the dashboard session cookie or with `Authorization: Bearer <API token>`. Errors are `{error: {code, message, fields?}}`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token from /api/v1/api-tokens' },
+          session: { type: 'apiKey', in: 'cookie', name: 'wirewarp_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+
+  installAuth(app, ctx)
+  for (const routes of [
+    healthRoutes,
+    authRoutes,
+    userRoutes,
+    apiTokenRoutes,
+    agentRoutes,
+    registrationTokenRoutes,
+    tunnelServerRoutes,
+    tunnelClientRoutes,
+    portForwardRoutes,
+    serviceTemplateRoutes,
+    auditLogRoutes,
+  ])
+    routes(app, ctx)
+
+  const webDir = opts.webDir
+  if (webDir && existsSync(path.join(webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] })
+    // Any other non-API GET is a dashboard route: the SPA decides what to show.
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/ws/'))
+        return reply.type('text/html').sendFile('index.html')
+      return reply
+        .status(404)
+        .send({ error: { code: 'not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.` } })
+    })
+  } else {
+    opts.logger.warn({ webDir }, 'dashboard not built (run `npm run build`); serving the API only')
+  }
+
+  return app
+}

@@ -1,0 +1,86 @@
+/** Reads and validates the server's configuration from the environment, once, at start. */
+import path from 'node:path'
+import { z } from 'zod'
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+
+const ConfigEnv = z.object({
+  PORT: z.coerce
+    .number({ error: 'must be a port number from 1 to 65535' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be from 1 to 65535' })
+    .max(65535, { error: 'must be from 1 to 65535' })
+    .default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    error: 'must start with postgres:// (leave it unset for the embedded SQLite database)',
+  }),
+  WIREWARP_DATA_DIR: z.string().min(1).default('./data'),
+  WIREWARP_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, {
+    error: 'must be at least 32 characters (or unset, to have one generated into the data directory)',
+  }),
+  WIREWARP_ADMIN_EMAIL: optionalText.pipe(z.email({ error: 'must be an email address' }).optional()),
+  WIREWARP_ADMIN_PASSWORD: optionalText.refine((v) => v === undefined || v.length >= 12, {
+    error: 'must be at least 12 characters',
+  }),
+  WIREWARP_PUBLIC_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), {
+    error: 'must be an http(s) URL such as https://wirewarp.example.com',
+  }),
+  WIREWARP_SESSION_IDLE_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive().max(24 * 30).default(12),
+  WIREWARP_SESSION_MAX_DAYS: z.coerce.number({ error: 'must be a number of days' }).positive().max(365).default(7),
+  WIREWARP_TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+})
+
+export interface Config {
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  dataDir: string
+  secret: string | undefined
+  adminEmail: string | undefined
+  adminPassword: string | undefined
+  publicUrl: string | undefined
+  sessionIdleMs: number
+  sessionMaxMs: number
+  trustProxy: boolean
+  logLevel: string
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigEnv.safeParse(env)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`))
+  }
+  const e = parsed.data
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.WIREWARP_DATA_DIR),
+    secret: e.WIREWARP_SECRET,
+    adminEmail: e.WIREWARP_ADMIN_EMAIL?.toLowerCase(),
+    adminPassword: e.WIREWARP_ADMIN_PASSWORD,
+    publicUrl: e.WIREWARP_PUBLIC_URL?.replace(/\/+$/, ''),
+    sessionIdleMs: e.WIREWARP_SESSION_IDLE_HOURS * 3600_000,
+    sessionMaxMs: e.WIREWARP_SESSION_MAX_DAYS * 86400_000,
+    trustProxy: e.WIREWARP_TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  }
+}

@@ -1,0 +1,23 @@
+/** Applies the TypeScript migrations in order; safe to run on every start. */
+import { type Migration, type MigrationProvider, Migrator } from 'kysely'
+import type { Db, Dialect } from './database.ts'
+import { initial } from './migrations/001_initial.ts'
+
+class StaticMigrations implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    // Names sort in apply order; never rename or edit one that has shipped.
+    return { '001_initial': initial(this.dialect) }
+  }
+}
+
+export async function migrate(db: Db, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticMigrations(dialect) })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName
+    throw new Error(`Database migration ${failed ?? ''} failed: ${(error as Error).message}`, { cause: error })
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

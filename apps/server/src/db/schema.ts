@@ -1,0 +1,193 @@
+/**
+ * Row types of every table, as Kysely sees them through CamelCasePlugin. Times are ISO 8601
+ * strings in UTC on both dialects; JSON columns hold text; booleans are booleans in TypeScript
+ * (SQLite stores 0/1, see sqliteBooleans.ts).
+ */
+import type { Generated, Selectable } from 'kysely'
+
+export interface UsersTable {
+  id: string
+  email: string
+  name: string
+  passwordHash: string
+  role: 'admin' | 'user'
+  disabled: boolean
+  createdAt: string
+  updatedAt: string
+  lastLoginAt: string | null
+}
+
+export interface SessionsTable {
+  id: string
+  tokenHash: string
+  userId: string
+  createdAt: string
+  lastSeenAt: string
+  expiresAt: string
+  ip: string | null
+  userAgent: string | null
+}
+
+export interface ApiTokensTable {
+  id: string
+  userId: string
+  name: string
+  tokenHash: string
+  prefix: string
+  createdAt: string
+  expiresAt: string | null
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+
+export interface AgentsTable {
+  id: string
+  name: string
+  kind: 'server' | 'client'
+  status: 'pending' | 'connected' | 'disconnected'
+  hostname: string | null
+  version: string | null
+  os: string | null
+  arch: string | null
+  publicIp: string | null
+  capabilities: string
+  credentialHash: string | null
+  desiredRevision: number
+  appliedRevision: number
+  lastApplyError: string | null
+  lastAppliedAt: string | null
+  lastSeenAt: string | null
+  createdAt: string
+}
+
+export interface RegistrationTokensTable {
+  id: string
+  name: string
+  kind: 'server' | 'client'
+  tokenHash: string
+  tunnelServerId: string | null
+  createdBy: string | null
+  createdAt: string
+  expiresAt: string
+  usedAt: string | null
+  usedByAgentId: string | null
+  revokedAt: string | null
+}
+
+export interface TunnelServersTable {
+  id: string
+  agentId: string
+  name: string
+  publicIp: string | null
+  publicInterface: string | null
+  wgPort: number
+  wgInterface: string
+  wgPublicKey: string | null
+  tunnelNetworkV4: string
+  tunnelNetworkV6: string | null
+  mtu: number
+  dns: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface TunnelClientsTable {
+  id: string
+  agentId: string
+  name: string
+  tunnelServerId: string | null
+  tunnelIp: string | null
+  wgPublicKey: string | null
+  isGateway: boolean
+  lanNetworks: string
+  lanIp: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export interface PortForwardsTable {
+  id: string
+  tunnelServerId: string
+  tunnelClientId: string
+  protocol: 'tcp' | 'udp' | 'both'
+  publicPort: number
+  publicPortEnd: number | null
+  destinationIp: string
+  destinationPort: number
+  description: string
+  enabled: boolean
+  preserveClientIp: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export interface ServiceTemplatesTable {
+  id: string
+  name: string
+  description: string
+  builtin: boolean
+  ports: string
+  createdAt: string
+}
+
+export interface CommandLogTable {
+  id: string
+  agentId: string
+  command: string
+  params: string
+  status: 'pending' | 'success' | 'failed' | 'timeout'
+  result: string | null
+  error: string | null
+  requestedBy: string | null
+  createdAt: string
+  finishedAt: string | null
+}
+
+export interface MetricsTable {
+  id: Generated<number>
+  agentId: string
+  at: string
+  data: string
+}
+
+export interface AuditLogTable {
+  id: string
+  at: string
+  actorType: 'user' | 'token' | 'system' | 'agent'
+  actorId: string | null
+  actorEmail: string | null
+  action: string
+  targetType: string | null
+  targetId: string | null
+  summary: string
+  ip: string | null
+  userAgent: string | null
+}
+
+export interface SettingsTable {
+  key: string
+  value: string
+  updatedAt: string
+}
+
+export interface Database {
+  users: UsersTable
+  sessions: SessionsTable
+  apiTokens: ApiTokensTable
+  agents: AgentsTable
+  registrationTokens: RegistrationTokensTable
+  tunnelServers: TunnelServersTable
+  tunnelClients: TunnelClientsTable
+  portForwards: PortForwardsTable
+  serviceTemplates: ServiceTemplatesTable
+  commandLog: CommandLogTable
+  metrics: MetricsTable
+  auditLog: AuditLogTable
+  settings: SettingsTable
+}
+
+export type UserRow = Selectable<UsersTable>
+export type AgentRow = Selectable<AgentsTable>
+export type TunnelServerRow = Selectable<TunnelServersTable>
+export type TunnelClientRow = Selectable<TunnelClientsTable>
+export type PortForwardRow = Selectable<PortForwardsTable>

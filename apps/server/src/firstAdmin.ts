@@ -1,0 +1,56 @@
+/** Creates the first admin on a first start with no users, and admins from the command line. */
+import { randomBytes } from 'node:crypto'
+import { Email, Password } from '@wirewarp/protocol'
+import type { Logger } from 'pino'
+import { hashPassword } from './auth/passwords.ts'
+import type { Db } from './db/database.ts'
+import { SYSTEM_ACTOR, writeAudit } from './store/auditLog.ts'
+import { countUsers, findUserByEmail, insertUser } from './store/users.ts'
+
+export const DEFAULT_ADMIN_EMAIL = 'admin@wirewarp.local'
+
+export class AdminInputError extends Error {}
+
+export async function createAdmin(db: Db, email: string, password: string, name = 'Admin') {
+  const e = Email.safeParse(email)
+  if (!e.success) throw new AdminInputError(`--email: ${e.error.issues[0]?.message}`)
+  const p = Password.safeParse(password)
+  if (!p.success) throw new AdminInputError(`--password: ${p.error.issues[0]?.message}`)
+  const passwordHash = await hashPassword(password)
+  return db.transaction().execute(async (trx) => {
+    if (await findUserByEmail(trx, e.data)) throw new AdminInputError(`--email: an account with ${e.data} exists already`)
+    const user = await insertUser(trx, { email: e.data, name, passwordHash, role: 'admin' })
+    await writeAudit(trx, SYSTEM_ACTOR, 'user.create', { type: 'user', id: user.id }, { email: user.email, role: 'admin', via: 'bootstrap' })
+    return user
+  })
+}
+
+/**
+ * On a first start (no users), creates the admin from WIREWARP_ADMIN_EMAIL/PASSWORD or with a
+ * generated password printed once. Does nothing once any user exists.
+ */
+export async function ensureFirstAdmin(db: Db, log: Logger, env: { email?: string | undefined; password?: string | undefined }) {
+  if ((await countUsers(db)) > 0) return
+  const email = env.email ?? DEFAULT_ADMIN_EMAIL
+  const generated = env.password === undefined
+  const password = env.password ?? randomBytes(18).toString('base64url')
+  await createAdmin(db, email, password)
+  if (generated) {
+    // Shown once on purpose: it is the only way in on a fresh install, and it is never stored in clear.
+    process.stderr.write(
+      [
+        '',
+        '  ┌────────────────────────────────────────────────────────────┐',
+        '  │ WireWarp first start: an admin account was created.        │',
+        `  │   email:    ${email.padEnd(47)}│`,
+        `  │   password: ${password.padEnd(47)}│`,
+        '  │ This password is shown only now. Change it after sign-in.  │',
+        '  └────────────────────────────────────────────────────────────┘',
+        '',
+      ].join('\n'),
+    )
+    log.warn({ email }, 'first admin created with a generated password (printed above, once)')
+  } else {
+    log.info({ email }, 'first admin created from WIREWARP_ADMIN_EMAIL / WIREWARP_ADMIN_PASSWORD')
+  }
+}

@@ -1,0 +1,12 @@
+/** What every route module is handed: the database, the configuration and shared services. */
+import type { Config } from '../config.ts'
+import type { Db, Dialect } from '../db/database.ts'
+import type { LoginThrottle } from '../auth/loginThrottle.ts'
+
+export interface AppContext {
+  db: Db
+  dialect: Dialect
+  config: Config
+  throttle: LoginThrottle
+  version: string
+}

@@ -1,0 +1,68 @@
+/** Starts the control server: database, migrations, seeds, first admin, HTTP, jobs, graceful stop. */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Logger } from 'pino'
+import { buildApp } from './app.ts'
+import { LoginThrottle } from './auth/loginThrottle.ts'
+import type { Config } from './config.ts'
+import { openDatabase } from './db/database.ts'
+import { migrate } from './db/migrate.ts'
+import { ensureFirstAdmin } from './firstAdmin.ts'
+import type { AppContext } from './http/context.ts'
+import type { App } from './http/types.ts'
+import { loadSecret } from './secretKey.ts'
+import { deleteExpiredSessions } from './store/sessions.ts'
+import { seedBuiltinTemplates } from './store/serviceTemplates.ts'
+import { VERSION } from './version.ts'
+
+export interface RunningServer {
+  app: App
+  ctx: AppContext
+  url: string
+  close(): Promise<void>
+}
+
+/** apps/web/dist, found from this file in the bundle (apps/server/dist) and in source (apps/server/src). */
+export function defaultWebDir(): string {
+  return process.env.WIREWARP_WEB_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist')
+}
+
+export async function startServer(config: Config, log: Logger, opts: { webDir?: string; listen?: boolean } = {}): Promise<RunningServer> {
+  loadSecret(config.dataDir, config.secret)
+  const { db, dialect, location } = openDatabase(config)
+  try {
+    const applied = await migrate(db, dialect)
+    log.info({ database: location, dialect, migrations: applied }, 'database ready')
+    await seedBuiltinTemplates(db)
+    await ensureFirstAdmin(db, log, { email: config.adminEmail, password: config.adminPassword })
+  } catch (err) {
+    await db.destroy()
+    throw err
+  }
+
+  const ctx: AppContext = { db, dialect, config, throttle: new LoginThrottle(), version: VERSION }
+  const app = await buildApp(ctx, { logger: log, webDir: opts.webDir ?? defaultWebDir() })
+
+  const sweep = setInterval(() => {
+    deleteExpiredSessions(db, new Date(Date.now() - config.sessionIdleMs).toISOString()).catch((err) =>
+      log.error({ err }, 'session cleanup failed'),
+    )
+  }, 10 * 60_000)
+  sweep.unref()
+
+  let url = ''
+  if (opts.listen !== false) {
+    url = await app.listen({ port: config.port, host: config.host })
+  }
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(sweep)
+      await app.close()
+      await db.destroy()
+    })()
+    return closing
+  }
+  return { app, ctx, url, close }
+}

@@ -1,0 +1,24 @@
+/** Tunnel servers and their clients, as the port forward pages need them (read only for now). */
+import type { TunnelClient, TunnelServer } from '@wirewarp/protocol'
+import { useQuery } from '@tanstack/react-query'
+import { apiFetch } from './apiFetch.ts'
+import { ALL_ROWS, type Page } from './Page.ts'
+
+export const tunnelServersQueryKey = ['tunnel-servers'] as const
+export const tunnelClientsQueryKey = ['tunnel-clients'] as const
+
+export function useTunnelServers() {
+  return useQuery({
+    queryKey: tunnelServersQueryKey,
+    queryFn: ({ signal }) => apiFetch<Page<TunnelServer>>('/tunnel-servers', { query: { limit: ALL_ROWS }, signal }),
+  })
+}
+
+export function useTunnelClients(tunnelServerId: string | undefined) {
+  return useQuery({
+    queryKey: [...tunnelClientsQueryKey, { tunnelServerId }],
+    queryFn: ({ signal }) =>
+      apiFetch<Page<TunnelClient>>('/tunnel-clients', { query: { tunnelServerId, limit: ALL_ROWS }, signal }),
+    enabled: tunnelServerId !== undefined,
+  })
+}

@@ -1,0 +1,13 @@
+import tailwindcss from '@tailwindcss/vite'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+
+export default defineConfig({
+  plugins: [react(), tailwindcss()],
+  build: { outDir: 'dist', emptyOutDir: true },
+  server: {
+    port: 5173,
+    // The dashboard calls the API on its own origin, so in dev the session cookie just works.
+    proxy: { '/api': 'http://127.0.0.1:8080' },
+  },
+})

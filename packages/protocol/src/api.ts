@@ -1,0 +1,336 @@
+/** Request and response bodies of the REST API (`/api/v1`), shared by the server and the dashboard. */
+import { z } from 'zod'
+import { Description, Email, Id, Name, PageQuery, Password, Role, Timestamp } from './common.ts'
+import { Cidr, Cidr4, Cidr6, InterfaceName, IpAddress, Port } from './net.ts'
+
+// ---- auth and users -------------------------------------------------------------------------
+
+export const LoginRequest = z.strictObject({
+  email: z.string().min(1, { error: 'Enter your email address' }).max(254),
+  password: z.string().min(1, { error: 'Enter your password' }).max(256),
+})
+export type LoginRequest = z.infer<typeof LoginRequest>
+
+export const User = z.object({
+  id: Id,
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  disabled: z.boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastLoginAt: Timestamp.nullable(),
+})
+export type User = z.infer<typeof User>
+
+export const UserCreate = z.strictObject({
+  email: Email,
+  name: Name,
+  password: Password,
+  role: Role.default('user'),
+})
+export type UserCreate = z.input<typeof UserCreate>
+
+export const UserUpdate = z.strictObject({
+  email: Email.optional(),
+  name: Name.optional(),
+  password: Password.optional(),
+  role: Role.optional(),
+  disabled: z.boolean().optional(),
+})
+export type UserUpdate = z.input<typeof UserUpdate>
+
+export const Me = User.extend({
+  authMethod: z.enum(['session', 'token']),
+})
+export type Me = z.infer<typeof Me>
+
+// ---- API tokens -------------------------------------------------------------------------------
+
+export const ApiToken = z.object({
+  id: Id,
+  name: z.string(),
+  prefix: z.string().describe('First characters of the token, to tell tokens apart'),
+  createdAt: Timestamp,
+  expiresAt: Timestamp.nullable(),
+  lastUsedAt: Timestamp.nullable(),
+})
+export type ApiToken = z.infer<typeof ApiToken>
+
+export const ApiTokenCreate = z.strictObject({
+  name: Name,
+  expiresInDays: z.number().int().min(1).max(3650).optional().describe('Omit for a token that does not expire'),
+})
+export type ApiTokenCreate = z.input<typeof ApiTokenCreate>
+
+export const ApiTokenCreated = ApiToken.extend({
+  token: z.string().describe('Shown once: only its SHA-256 is stored'),
+})
+export type ApiTokenCreated = z.infer<typeof ApiTokenCreated>
+
+// ---- agents and registration ------------------------------------------------------------------
+
+export const AgentKind = z.enum(['server', 'client'])
+export type AgentKind = z.infer<typeof AgentKind>
+export const AgentStatus = z.enum(['pending', 'connected', 'disconnected'])
+export type AgentStatus = z.infer<typeof AgentStatus>
+
+export const Agent = z.object({
+  id: Id,
+  name: z.string(),
+  kind: AgentKind,
+  status: AgentStatus,
+  hostname: z.string().nullable(),
+  version: z.string().nullable(),
+  os: z.string().nullable(),
+  arch: z.string().nullable(),
+  publicIp: z.string().nullable(),
+  capabilities: z.record(z.string(), z.unknown()),
+  desiredRevision: z.number().int(),
+  appliedRevision: z.number().int(),
+  lastApplyError: z.string().nullable(),
+  lastAppliedAt: Timestamp.nullable(),
+  lastSeenAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+  tunnelServerId: Id.nullable(),
+  tunnelClientId: Id.nullable(),
+})
+export type Agent = z.infer<typeof Agent>
+
+export const RegistrationTokenCreate = z
+  .strictObject({
+    kind: AgentKind,
+    name: Name,
+    tunnelServerId: Id.optional().describe('Client tokens only: the tunnel server the new client connects to'),
+    expiresInHours: z.number().int().min(1).max(720).default(24),
+  })
+  .refine((v) => v.kind === 'client' || v.tunnelServerId === undefined, {
+    path: ['tunnelServerId'],
+    error: 'Only a client token can name a tunnel server',
+  })
+export type RegistrationTokenCreate = z.input<typeof RegistrationTokenCreate>
+
+export const RegistrationToken = z.object({
+  id: Id,
+  name: z.string(),
+  kind: AgentKind,
+  tunnelServerId: Id.nullable(),
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  usedAt: Timestamp.nullable(),
+  revokedAt: Timestamp.nullable(),
+  status: z.enum(['active', 'used', 'expired', 'revoked']),
+})
+export type RegistrationToken = z.infer<typeof RegistrationToken>
+
+export const RegistrationTokenCreated = RegistrationToken.extend({
+  token: z.string().describe('Shown once: only its SHA-256 is stored'),
+  installCommand: z.string().describe('Paste on the host to install and register the agent'),
+})
+export type RegistrationTokenCreated = z.infer<typeof RegistrationTokenCreated>
+
+// ---- tunnel servers and clients ----------------------------------------------------------------
+
+export const TunnelServer = z.object({
+  id: Id,
+  agentId: Id,
+  name: z.string(),
+  status: AgentStatus,
+  publicIp: z.string().nullable(),
+  publicInterface: z.string().nullable(),
+  wgPort: Port,
+  wgInterface: z.string(),
+  wgPublicKey: z.string().nullable(),
+  tunnelNetworkV4: z.string(),
+  tunnelNetworkV6: z.string().nullable(),
+  mtu: z.number().int(),
+  dns: z.array(z.string()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+export type TunnelServer = z.infer<typeof TunnelServer>
+
+export const Mtu = z.number().int().min(1280, { error: 'Must be from 1280 to 9000' }).max(9000, {
+  error: 'Must be from 1280 to 9000',
+})
+
+export const TunnelServerUpdate = z.strictObject({
+  name: Name.optional(),
+  publicIp: IpAddress.nullable().optional(),
+  publicInterface: InterfaceName.nullable().optional(),
+  wgPort: Port.optional(),
+  wgInterface: InterfaceName.optional(),
+  tunnelNetworkV4: Cidr4.optional(),
+  tunnelNetworkV6: Cidr6.nullable().optional(),
+  mtu: Mtu.optional(),
+  dns: z.array(IpAddress).max(4, { error: 'At most 4 DNS servers' }).optional(),
+})
+export type TunnelServerUpdate = z.input<typeof TunnelServerUpdate>
+
+export const TunnelClient = z.object({
+  id: Id,
+  agentId: Id,
+  name: z.string(),
+  status: AgentStatus,
+  tunnelServerId: Id.nullable(),
+  tunnelIp: z.string().nullable(),
+  wgPublicKey: z.string().nullable(),
+  isGateway: z.boolean(),
+  lanNetworks: z.array(z.string()),
+  lanIp: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+export type TunnelClient = z.infer<typeof TunnelClient>
+
+export const TunnelClientUpdate = z.strictObject({
+  name: Name.optional(),
+  tunnelServerId: Id.nullable().optional(),
+  tunnelIp: IpAddress.nullable().optional().describe('Omit when changing server to get a free address'),
+  isGateway: z.boolean().optional(),
+  lanNetworks: z.array(Cidr).max(32, { error: 'At most 32 networks' }).optional(),
+  lanIp: IpAddress.nullable().optional(),
+})
+export type TunnelClientUpdate = z.input<typeof TunnelClientUpdate>
+
+// ---- port forwards and templates ----------------------------------------------------------------
+
+export const ForwardProtocol = z.enum(['tcp', 'udp', 'both'], { error: 'Must be "tcp", "udp" or "both"' })
+export type ForwardProtocol = z.infer<typeof ForwardProtocol>
+
+export const PortForward = z.object({
+  id: Id,
+  tunnelServerId: Id,
+  tunnelClientId: Id,
+  protocol: ForwardProtocol,
+  publicPort: Port,
+  publicPortEnd: Port.nullable(),
+  destinationIp: z.string(),
+  destinationPort: Port,
+  description: z.string(),
+  enabled: z.boolean(),
+  preserveClientIp: z.boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+export type PortForward = z.infer<typeof PortForward>
+
+const forwardFields = {
+  tunnelServerId: Id,
+  tunnelClientId: Id,
+  protocol: ForwardProtocol,
+  publicPort: Port,
+  publicPortEnd: Port.nullable().optional().describe('Last port of a range; the range maps onto one of the same length'),
+  destinationIp: IpAddress,
+  destinationPort: Port,
+  description: Description.default(''),
+  enabled: z.boolean().default(true),
+  preserveClientIp: z.boolean().default(false),
+}
+
+/** Checks that apply to a whole forward, new or after an update. */
+export function forwardRangeIssues(f: {
+  publicPort: number
+  publicPortEnd?: number | null | undefined
+  destinationPort: number
+}): { path: string; message: string }[] {
+  const end = f.publicPortEnd ?? f.publicPort
+  if (end < f.publicPort)
+    return [{ path: 'publicPortEnd', message: 'Must not be lower than publicPort' }]
+  if (f.destinationPort + (end - f.publicPort) > 65535)
+    return [{ path: 'destinationPort', message: 'The destination range would run past port 65535' }]
+  return []
+}
+
+export const PortForwardCreate = z.strictObject(forwardFields).superRefine((v, ctx) => {
+  for (const i of forwardRangeIssues(v)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message })
+})
+export type PortForwardCreate = z.input<typeof PortForwardCreate>
+
+export const PortForwardUpdate = z.strictObject({
+  tunnelClientId: Id.optional(),
+  protocol: ForwardProtocol.optional(),
+  publicPort: Port.optional(),
+  publicPortEnd: Port.nullable().optional(),
+  destinationIp: IpAddress.optional(),
+  destinationPort: Port.optional(),
+  description: Description.optional(),
+  enabled: z.boolean().optional(),
+  preserveClientIp: z.boolean().optional(),
+})
+export type PortForwardUpdate = z.input<typeof PortForwardUpdate>
+
+export const PortForwardQuery = PageQuery.extend({
+  tunnelServerId: Id.optional(),
+  tunnelClientId: Id.optional(),
+})
+
+export const TemplatePort = z
+  .strictObject({
+    protocol: ForwardProtocol,
+    port: Port,
+    portEnd: Port.optional(),
+  })
+  .refine((p) => p.portEnd === undefined || p.portEnd >= p.port, {
+    path: ['portEnd'],
+    error: 'Must not be lower than port',
+  })
+export type TemplatePort = z.infer<typeof TemplatePort>
+
+export const ServiceTemplate = z.object({
+  id: Id,
+  name: z.string(),
+  description: z.string(),
+  builtin: z.boolean(),
+  ports: z.array(TemplatePort),
+  createdAt: Timestamp,
+})
+export type ServiceTemplate = z.infer<typeof ServiceTemplate>
+
+export const ServiceTemplateCreate = z.strictObject({
+  name: Name,
+  description: Description.default(''),
+  ports: z.array(TemplatePort).min(1, { error: 'Add at least one port' }).max(20, { error: 'At most 20 ports' }),
+})
+export type ServiceTemplateCreate = z.input<typeof ServiceTemplateCreate>
+
+export const PortForwardFromTemplate = z.strictObject({
+  templateId: Id,
+  tunnelServerId: Id,
+  tunnelClientId: Id,
+  destinationIp: IpAddress,
+  enabled: z.boolean().default(true),
+  preserveClientIp: z.boolean().default(false),
+})
+export type PortForwardFromTemplate = z.input<typeof PortForwardFromTemplate>
+
+export const PortForwardList = z.object({ items: z.array(PortForward) })
+
+// ---- audit ------------------------------------------------------------------------------------------
+
+export const AuditEntry = z.object({
+  id: Id,
+  at: Timestamp,
+  actorType: z.enum(['user', 'token', 'system', 'agent']),
+  actorId: z.string().nullable(),
+  actorEmail: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  summary: z.record(z.string(), z.unknown()),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+})
+export type AuditEntry = z.infer<typeof AuditEntry>
+
+export const AuditQuery = PageQuery.extend({
+  actorId: z.string().max(64).optional(),
+  action: z.string().max(64).optional(),
+  targetType: z.string().max(64).optional(),
+  targetId: z.string().max(64).optional(),
+  from: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
+  to: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
+})
+export type AuditQuery = z.infer<typeof AuditQuery>
+
+export const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'error']), version: z.string() })

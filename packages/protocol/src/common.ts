@@ -1,0 +1,59 @@
+/** Shared field types: ids, names, timestamps, pagination and the one error shape. */
+import { z } from 'zod'
+
+export const Id = z.uuid({ error: 'Must be an id (UUID)' })
+export const Timestamp = z.string().describe('ISO 8601 date-time in UTC')
+
+/**
+ * A display name. Letters (any script), digits, space and . _ - ( ) only: names end up in
+ * install commands, log lines and WireGuard comments, where markup or shell characters only hurt.
+ */
+export const Name = z
+  .string({ error: 'Must be a text' })
+  .trim()
+  .min(1, { error: 'Must not be empty' })
+  .max(64, { error: 'Must be at most 64 characters' })
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._()-]*$/u, {
+    error: 'Use letters, digits, spaces and . _ - ( ) only, starting with a letter or digit',
+  })
+
+/** Free text shown to people. Bounded, single line, no control characters. */
+export const Description = z
+  .string({ error: 'Must be a text' })
+  .max(200, { error: 'Must be at most 200 characters' })
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'Must not contain control characters or line breaks' })
+
+export const Email = z
+  .email({ error: 'Must be an email address' })
+  .max(254, { error: 'Must be at most 254 characters' })
+  .transform((v) => v.toLowerCase())
+
+export const Password = z
+  .string({ error: 'Must be a text' })
+  .min(12, { error: 'Must be at least 12 characters' })
+  .max(256, { error: 'Must be at most 256 characters' })
+
+export const Role = z.enum(['admin', 'user'])
+export type Role = z.infer<typeof Role>
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+})
+export type PageQuery = z.infer<typeof PageQuery>
+
+export function Page<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+}
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string().describe('Stable code clients switch on, e.g. "validation", "forward.conflict"'),
+    message: z.string().describe('A sentence for people'),
+    fields: z.record(z.string(), z.string()).optional().describe('Field path → what is wrong with it'),
+  }),
+})
+export type ErrorBody = z.infer<typeof ErrorBody>
+
+export const IdParams = z.strictObject({ id: Id })

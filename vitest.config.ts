@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config'
+
+// The API suite runs twice, once per database; the browser test needs the built dashboard
+// (`npm test` builds first) and Chromium.
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'sqlite',
+          include: ['apps/server/test/**/*.test.ts'],
+          env: { WIREWARP_TEST_DB: 'sqlite' },
+        },
+      },
+      {
+        test: {
+          name: 'postgres',
+          include: ['apps/server/test/**/*.test.ts'],
+          env: { WIREWARP_TEST_DB: 'postgres' },
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['e2e/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
