@@ -6,7 +6,12 @@ import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod'
 import { agentRoutes } from './api/agents.ts'
 import { apiTokenRoutes } from './api/apiTokens.ts'
 import { auditLogRoutes } from './api/auditLog.ts'
@@ -86,9 +91,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     app.setNotFoundHandler((request, reply) => {
       if (request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/ws/'))
         return reply.type('text/html').sendFile('index.html')
-      return reply
-        .status(404)
-        .send({ error: { code: 'not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.` } })
+      return reply.status(404).send({
+        error: { code: 'not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.` },
+      })
     })
   } else {
     opts.logger.warn({ webDir }, 'dashboard not built (run `npm run build`); serving the API only')

@@ -11,7 +11,8 @@ const ConfigEnv = z.object({
   PORT: z.coerce
     .number({ error: 'must be a port number from 1 to 65535' })
     .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be from 1 to 65535' })
+    // 0 lets the system pick a free port (tests); the log line says which.
+    .min(0, { error: 'must be from 1 to 65535' })
     .max(65535, { error: 'must be from 1 to 65535' })
     .default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -29,7 +30,11 @@ const ConfigEnv = z.object({
   WIREWARP_PUBLIC_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), {
     error: 'must be an http(s) URL such as https://wirewarp.example.com',
   }),
-  WIREWARP_SESSION_IDLE_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive().max(24 * 30).default(12),
+  WIREWARP_SESSION_IDLE_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .positive()
+    .max(24 * 30)
+    .default(12),
   WIREWARP_SESSION_MAX_DAYS: z.coerce.number({ error: 'must be a number of days' }).positive().max(365).default(7),
   WIREWARP_TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })

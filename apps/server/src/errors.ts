@@ -29,7 +29,9 @@ export const invalidFields = (fields: Record<string, string>) =>
     fields,
   )
 
-function fieldsFromValidation(error: FastifyError & { validation: { instancePath: string; message?: string; params: Record<string, unknown> }[] }) {
+function fieldsFromValidation(
+  error: FastifyError & { validation: { instancePath: string; message?: string; params: Record<string, unknown> }[] },
+) {
   const fields: Record<string, string> = {}
   for (const v of error.validation) {
     const keys = v.params.keys
@@ -84,8 +86,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   })
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({ error: { code: 'not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.` } }),
+    reply.status(404).send({
+      error: { code: 'not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.` },
+    }),
   )
 }

@@ -18,9 +18,16 @@ export async function createAdmin(db: Db, email: string, password: string, name 
   if (!p.success) throw new AdminInputError(`--password: ${p.error.issues[0]?.message}`)
   const passwordHash = await hashPassword(password)
   return db.transaction().execute(async (trx) => {
-    if (await findUserByEmail(trx, e.data)) throw new AdminInputError(`--email: an account with ${e.data} exists already`)
+    if (await findUserByEmail(trx, e.data))
+      throw new AdminInputError(`--email: an account with ${e.data} exists already`)
     const user = await insertUser(trx, { email: e.data, name, passwordHash, role: 'admin' })
-    await writeAudit(trx, SYSTEM_ACTOR, 'user.create', { type: 'user', id: user.id }, { email: user.email, role: 'admin', via: 'bootstrap' })
+    await writeAudit(
+      trx,
+      SYSTEM_ACTOR,
+      'user.create',
+      { type: 'user', id: user.id },
+      { email: user.email, role: 'admin', via: 'bootstrap' },
+    )
     return user
   })
 }
@@ -29,7 +36,11 @@ export async function createAdmin(db: Db, email: string, password: string, name 
  * On a first start (no users), creates the admin from WIREWARP_ADMIN_EMAIL/PASSWORD or with a
  * generated password printed once. Does nothing once any user exists.
  */
-export async function ensureFirstAdmin(db: Db, log: Logger, env: { email?: string | undefined; password?: string | undefined }) {
+export async function ensureFirstAdmin(
+  db: Db,
+  log: Logger,
+  env: { email?: string | undefined; password?: string | undefined },
+) {
   if ((await countUsers(db)) > 0) return
   const email = env.email ?? DEFAULT_ADMIN_EMAIL
   const generated = env.password === undefined

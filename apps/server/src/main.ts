@@ -117,7 +117,9 @@ async function main(argv: string[]): Promise<number> {
     const { db, dialect, location } = openDatabase(config)
     try {
       const applied = await migrate(db, dialect)
-      process.stdout.write(applied.length ? `Applied ${applied.join(', ')} to ${location}.\n` : `${location} is up to date.\n`)
+      process.stdout.write(
+        applied.length ? `Applied ${applied.join(', ')} to ${location}.\n` : `${location} is up to date.\n`,
+      )
     } finally {
       await db.destroy()
     }

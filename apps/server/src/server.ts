@@ -11,8 +11,8 @@ import { ensureFirstAdmin } from './firstAdmin.ts'
 import type { AppContext } from './http/context.ts'
 import type { App } from './http/types.ts'
 import { loadSecret } from './secretKey.ts'
-import { deleteExpiredSessions } from './store/sessions.ts'
 import { seedBuiltinTemplates } from './store/serviceTemplates.ts'
+import { deleteExpiredSessions } from './store/sessions.ts'
 import { VERSION } from './version.ts'
 
 export interface RunningServer {
@@ -27,7 +27,11 @@ export function defaultWebDir(): string {
   return process.env.WIREWARP_WEB_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist')
 }
 
-export async function startServer(config: Config, log: Logger, opts: { webDir?: string; listen?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  log: Logger,
+  opts: { webDir?: string; listen?: boolean } = {},
+): Promise<RunningServer> {
   loadSecret(config.dataDir, config.secret)
   const { db, dialect, location } = openDatabase(config)
   try {

@@ -65,7 +65,12 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+/** A fresh, empty database of this project's kind: a temporary data dir, plus a new PostgreSQL database. */
+export async function freshDatabase(): Promise<{
+  dataDir: string
+  databaseUrl: string | undefined
+  drop(): Promise<void>
+}> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wirewarp-test-'))
   let databaseUrl: string | undefined
   let dbName: string | undefined
@@ -76,6 +81,19 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     u.pathname = `/${dbName}`
     databaseUrl = u.toString()
   }
+  return {
+    dataDir,
+    databaseUrl,
+    async drop() {
+      rmSync(dataDir, { recursive: true, force: true })
+      if (dbName) await pgAdmin((c) => c.query(`drop database if exists ${dbName} with (force)`))
+    },
+  }
+}
+
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const fresh = await freshDatabase()
+  const { dataDir, databaseUrl } = fresh
   const config: Config = {
     port: 0,
     host: '127.0.0.1',
@@ -107,8 +125,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     },
     async close() {
       await server.close()
-      rmSync(dataDir, { recursive: true, force: true })
-      if (dbName) await pgAdmin((c) => c.query(`drop database if exists ${dbName} with (force)`))
+      await fresh.drop()
     },
   }
   return t
@@ -117,7 +134,12 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
 /** What agent registration (next issue) creates: a server agent, a client agent, both linked. */
 export async function seedTunnel(db: Db, names = { server: 'vps-1', client: 'homelab-1' }) {
   const serverAgent = await insertAgent(db, { name: names.server, kind: 'server' })
-  const server = await insertTunnelServer(db, { agentId: serverAgent.id, name: names.server, publicIp: '203.0.113.10', publicInterface: 'eth0' })
+  const server = await insertTunnelServer(db, {
+    agentId: serverAgent.id,
+    name: names.server,
+    publicIp: '203.0.113.10',
+    publicInterface: 'eth0',
+  })
   const clientAgent = await insertAgent(db, { name: names.client, kind: 'client' })
   const client = await insertTunnelClient(db, {
     agentId: clientAgent.id,
@@ -141,7 +163,12 @@ export class Client {
     readonly auth: { cookie?: string; token?: string } = {},
   ) {}
 
-  async request<T = unknown>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async request<T = unknown>(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
     const base = this.baseUrl()
     const h: Record<string, string> = { ...headers }
     if (body !== undefined) h['content-type'] ??= 'application/json'

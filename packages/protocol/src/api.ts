@@ -220,7 +220,9 @@ const forwardFields = {
   tunnelClientId: Id,
   protocol: ForwardProtocol,
   publicPort: Port,
-  publicPortEnd: Port.nullable().optional().describe('Last port of a range; the range maps onto one of the same length'),
+  publicPortEnd: Port.nullable()
+    .optional()
+    .describe('Last port of a range; the range maps onto one of the same length'),
   destinationIp: IpAddress,
   destinationPort: Port,
   description: Description.default(''),
@@ -235,8 +237,7 @@ export function forwardRangeIssues(f: {
   destinationPort: number
 }): { path: string; message: string }[] {
   const end = f.publicPortEnd ?? f.publicPort
-  if (end < f.publicPort)
-    return [{ path: 'publicPortEnd', message: 'Must not be lower than publicPort' }]
+  if (end < f.publicPort) return [{ path: 'publicPortEnd', message: 'Must not be lower than publicPort' }]
   if (f.destinationPort + (end - f.publicPort) > 65535)
     return [{ path: 'destinationPort', message: 'The destination range would run past port 65535' }]
   return []
@@ -333,4 +334,8 @@ export const AuditQuery = PageQuery.extend({
 })
 export type AuditQuery = z.infer<typeof AuditQuery>
 
-export const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'error']), version: z.string() })
+export const Health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  database: z.enum(['ok', 'error']),
+  version: z.string(),
+})

@@ -50,15 +50,24 @@ export const IpAddress = z
   .string()
   .max(45)
   .refine((v) => ipFamily(v) !== null, { message: 'Must be an IPv4 or IPv6 address' })
-export const Cidr4 = z.string().max(18).refine((v) => parseCidr(v)?.family === 4, {
-  message: 'Must be an IPv4 network in CIDR form with no host bits set, such as 10.99.0.0/24',
-})
-export const Cidr6 = z.string().max(43).refine((v) => parseCidr(v)?.family === 6, {
-  message: 'Must be an IPv6 network in CIDR form with no host bits set, such as fd00:99::/64',
-})
-export const Cidr = z.string().max(43).refine((v) => parseCidr(v) !== null, {
-  message: 'Must be an IPv4 or IPv6 network in CIDR form with no host bits set',
-})
+export const Cidr4 = z
+  .string()
+  .max(18)
+  .refine((v) => parseCidr(v)?.family === 4, {
+    message: 'Must be an IPv4 network in CIDR form with no host bits set, such as 10.99.0.0/24',
+  })
+export const Cidr6 = z
+  .string()
+  .max(43)
+  .refine((v) => parseCidr(v)?.family === 6, {
+    message: 'Must be an IPv6 network in CIDR form with no host bits set, such as fd00:99::/64',
+  })
+export const Cidr = z
+  .string()
+  .max(43)
+  .refine((v) => parseCidr(v) !== null, {
+    message: 'Must be an IPv4 or IPv6 network in CIDR form with no host bits set',
+  })
 
 export const Port = z
   .number({ error: 'Must be a whole number from 1 to 65535' })

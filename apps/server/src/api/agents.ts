@@ -13,13 +13,19 @@ const tags = ['agents']
 export function agentRoutes(app: App, ctx: AppContext): void {
   app.get(
     '/api/v1/agents',
-    { config: { auth: 'admin' }, schema: { tags, summary: 'List agents', querystring: PageQuery, response: { 200: Page(Agent) } } },
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'List agents', querystring: PageQuery, response: { 200: Page(Agent) } },
+    },
     async (request) => listAgents(ctx.db, request.query),
   )
 
   app.get(
     '/api/v1/agents/:id',
-    { config: { auth: 'admin' }, schema: { tags, summary: 'Get an agent', params: IdParams, response: { 200: Agent, 404: ErrorBody } } },
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'Get an agent', params: IdParams, response: { 200: Agent, 404: ErrorBody } },
+    },
     async (request) => {
       const a = await getAgent(ctx.db, request.params.id)
       if (!a) throw notFound('Agent')
@@ -43,7 +49,13 @@ export function agentRoutes(app: App, ctx: AppContext): void {
         const a = await getAgent(trx, request.params.id)
         if (!a) throw notFound('Agent')
         await deleteAgent(trx, a.id)
-        await writeAudit(trx, actorOf(request), 'agent.delete', { type: 'agent', id: a.id }, { name: a.name, kind: a.kind })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'agent.delete',
+          { type: 'agent', id: a.id },
+          { name: a.name, kind: a.kind },
+        )
       })
       return reply.status(204).send(null)
     },

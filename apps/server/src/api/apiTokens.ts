@@ -17,7 +17,12 @@ export function apiTokenRoutes(app: App, ctx: AppContext): void {
     '/api/v1/api-tokens',
     {
       config: { auth: 'user' },
-      schema: { tags, summary: 'List your API tokens (never their secrets)', querystring: PageQuery, response: { 200: Page(ApiToken) } },
+      schema: {
+        tags,
+        summary: 'List your API tokens (never their secrets)',
+        querystring: PageQuery,
+        response: { 200: Page(ApiToken) },
+      },
     },
     async (request) => listApiTokens(ctx.db, requirePrincipal(request).user.id, request.query),
   )
@@ -47,7 +52,13 @@ export function apiTokenRoutes(app: App, ctx: AppContext): void {
           prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
           expiresAt,
         })
-        await writeAudit(trx, actorOf(request), 'api_token.create', { type: 'api_token', id: row.id }, { name: row.name, expiresAt })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'api_token.create',
+          { type: 'api_token', id: row.id },
+          { name: row.name, expiresAt },
+        )
         return row
       })
       return reply.status(201).send({ ...toApiToken(row), token })
@@ -58,7 +69,12 @@ export function apiTokenRoutes(app: App, ctx: AppContext): void {
     '/api/v1/api-tokens/:id',
     {
       config: { auth: 'user' },
-      schema: { tags, summary: 'Revoke one of your API tokens', params: IdParams, response: { 204: z.null(), 404: ErrorBody } },
+      schema: {
+        tags,
+        summary: 'Revoke one of your API tokens',
+        params: IdParams,
+        response: { 204: z.null(), 404: ErrorBody },
+      },
     },
     async (request, reply) => {
       const p = requirePrincipal(request)
@@ -67,7 +83,13 @@ export function apiTokenRoutes(app: App, ctx: AppContext): void {
         // Another user's token is "not found", not "forbidden": ids of others' tokens are not confirmed.
         if (!row || row.userId !== p.user.id || row.revokedAt) throw notFound('API token')
         await revokeApiToken(trx, row.id)
-        await writeAudit(trx, actorOf(request), 'api_token.revoke', { type: 'api_token', id: row.id }, { name: row.name })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'api_token.revoke',
+          { type: 'api_token', id: row.id },
+          { name: row.name },
+        )
       })
       return reply.status(204).send(null)
     },

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { verifyPassword } from '../auth/passwords.ts'
 import { newSecret } from '../auth/secretTokens.ts'
 import { AppError } from '../errors.ts'
-import { SESSION_COOKIE, actorOf, requirePrincipal } from '../http/authenticate.ts'
+import { actorOf, requirePrincipal, SESSION_COOKIE } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
 import type { App } from '../http/types.ts'
 import { writeAudit } from '../store/auditLog.ts'
@@ -42,7 +42,12 @@ export function authRoutes(app: App, ctx: AppContext): void {
       const ok = await verifyPassword(user?.passwordHash, request.body.password)
       if (!user || !ok || user.disabled) {
         ctx.throttle.recordFailure(request.ip, email)
-        await writeAudit(ctx.db, { ...actorOf(request), email }, 'auth.login_failed', user ? { type: 'user', id: user.id } : null)
+        await writeAudit(
+          ctx.db,
+          { ...actorOf(request), email },
+          'auth.login_failed',
+          user ? { type: 'user', id: user.id } : null,
+        )
         throw invalidCredentials()
       }
       ctx.throttle.recordSuccess(email)

@@ -7,7 +7,10 @@ import type { App } from '../http/types.ts'
 export function healthRoutes(app: App, ctx: AppContext): void {
   app.get(
     '/api/health',
-    { config: { auth: 'public' }, schema: { tags: ['health'], summary: 'Health check (database included)', response: { 200: Health, 503: Health } } },
+    {
+      config: { auth: 'public' },
+      schema: { tags: ['health'], summary: 'Health check (database included)', response: { 200: Health, 503: Health } },
+    },
     async (request, reply) => {
       try {
         await sql`select 1`.execute(ctx.db)

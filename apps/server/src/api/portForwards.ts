@@ -1,6 +1,7 @@
 /** Port forwards: CRUD, enable/disable, and creation from a service template. */
 import {
   ErrorBody,
+  forwardRangeIssues,
   IdParams,
   Page,
   PortForward,
@@ -9,7 +10,6 @@ import {
   PortForwardList,
   PortForwardQuery,
   PortForwardUpdate,
-  forwardRangeIssues,
 } from '@wirewarp/protocol'
 import { z } from 'zod'
 import type { Db } from '../db/database.ts'
@@ -36,8 +36,11 @@ import { getTunnelServer } from '../store/tunnelServers.ts'
 const tags = ['port-forwards']
 type ForwardFields = Omit<PortForwardRow, 'id' | 'createdAt' | 'updatedAt'>
 
-function describeForward(f: Pick<PortForwardRow, 'protocol' | 'publicPort' | 'publicPortEnd' | 'description' | 'id'>): string {
-  const ports = f.publicPortEnd && f.publicPortEnd !== f.publicPort ? `${f.publicPort}–${f.publicPortEnd}` : `${f.publicPort}`
+function describeForward(
+  f: Pick<PortForwardRow, 'protocol' | 'publicPort' | 'publicPortEnd' | 'description' | 'id'>,
+): string {
+  const ports =
+    f.publicPortEnd && f.publicPortEnd !== f.publicPort ? `${f.publicPort}–${f.publicPortEnd}` : `${f.publicPort}`
   return `${f.protocol} ${ports}${f.description ? ` "${f.description}"` : ''} (id ${f.id})`
 }
 
@@ -50,9 +53,11 @@ async function checkForward(db: Db, f: ForwardFields, exceptId?: string): Promis
   if (issues.length > 0) throw invalidFields(Object.fromEntries(issues.map((i) => [i.path, i.message])))
 
   const server = await getTunnelServer(db, f.tunnelServerId)
-  if (!server) throw new AppError('not_found', 404, 'Tunnel server was not found.', { tunnelServerId: 'No such tunnel server' })
+  if (!server)
+    throw new AppError('not_found', 404, 'Tunnel server was not found.', { tunnelServerId: 'No such tunnel server' })
   const client = await getTunnelClient(db, f.tunnelClientId)
-  if (!client) throw new AppError('not_found', 404, 'Tunnel client was not found.', { tunnelClientId: 'No such tunnel client' })
+  if (!client)
+    throw new AppError('not_found', 404, 'Tunnel client was not found.', { tunnelClientId: 'No such tunnel client' })
   if (client.tunnelServerId !== server.id)
     throw invalidFields({ tunnelClientId: `${client.name} is not connected to the tunnel server ${server.name}` })
 
@@ -80,7 +85,12 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
     '/api/v1/port-forwards',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'List port forwards, optionally of one server or client', querystring: PortForwardQuery, response: { 200: Page(PortForward) } },
+      schema: {
+        tags,
+        summary: 'List port forwards, optionally of one server or client',
+        querystring: PortForwardQuery,
+        response: { 200: Page(PortForward) },
+      },
     },
     async (request) => listPortForwards(ctx.db, request.query),
   )
@@ -136,7 +146,8 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
       const b = request.body
       const rows = await ctx.db.transaction().execute(async (trx) => {
         const t = await getServiceTemplate(trx, b.templateId)
-        if (!t) throw new AppError('not_found', 404, 'Service template was not found.', { templateId: 'No such template' })
+        if (!t)
+          throw new AppError('not_found', 404, 'Service template was not found.', { templateId: 'No such template' })
         const template = toServiceTemplate(t)
         const rows: PortForwardRow[] = []
         const agents = new Set<string>()
@@ -158,11 +169,17 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
           rows.push(await insertPortForward(trx, fields))
         }
         await bumpRevisions(trx, agents)
-        await writeAudit(trx, actorOf(request), 'port_forward.create_from_template', { type: 'service_template', id: t.id }, {
-          template: template.name,
-          tunnelServerId: b.tunnelServerId,
-          forwardIds: rows.map((r) => r.id),
-        })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'port_forward.create_from_template',
+          { type: 'service_template', id: t.id },
+          {
+            template: template.name,
+            tunnelServerId: b.tunnelServerId,
+            forwardIds: rows.map((r) => r.id),
+          },
+        )
         return rows
       })
       return reply.status(201).send({ items: rows.map(toPortForward) })
@@ -171,7 +188,10 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
 
   app.get(
     '/api/v1/port-forwards/:id',
-    { config: { auth: 'admin' }, schema: { tags, summary: 'Get a port forward', params: IdParams, response: { 200: PortForward, 404: ErrorBody } } },
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'Get a port forward', params: IdParams, response: { 200: PortForward, 404: ErrorBody } },
+    },
     async (request) => {
       const f = await getPortForward(ctx.db, request.params.id)
       if (!f) throw notFound('Port forward')
@@ -211,7 +231,10 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const { publicPortEnd, ...rest } = request.body
-      return change(request, 'port_forward.update', { ...rest, ...(publicPortEnd !== undefined ? { publicPortEnd } : {}) })
+      return change(request, 'port_forward.update', {
+        ...rest,
+        ...(publicPortEnd !== undefined ? { publicPortEnd } : {}),
+      })
     },
   )
 
@@ -223,7 +246,12 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
       `/api/v1/port-forwards/:id/${verb}`,
       {
         config: { auth: 'admin' },
-        schema: { tags, summary: `${verb === 'enable' ? 'Enable' : 'Disable'} a port forward`, params: IdParams, response: { 200: PortForward, 404: ErrorBody } },
+        schema: {
+          tags,
+          summary: `${verb === 'enable' ? 'Enable' : 'Disable'} a port forward`,
+          params: IdParams,
+          response: { 200: PortForward, 404: ErrorBody },
+        },
       },
       async (request) => change(request, `port_forward.${verb}`, { enabled }),
     )
@@ -243,11 +271,17 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
         const client = await getTunnelClient(trx, f.tunnelClientId)
         await deletePortForward(trx, f.id)
         await bumpRevisions(trx, [server?.agentId, client?.agentId])
-        await writeAudit(trx, actorOf(request), 'port_forward.delete', { type: 'port_forward', id: f.id }, {
-          protocol: f.protocol,
-          publicPort: f.publicPort,
-          publicPortEnd: f.publicPortEnd,
-        })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'port_forward.delete',
+          { type: 'port_forward', id: f.id },
+          {
+            protocol: f.protocol,
+            publicPort: f.publicPort,
+            publicPortEnd: f.publicPortEnd,
+          },
+        )
       })
       return reply.status(204).send(null)
     },

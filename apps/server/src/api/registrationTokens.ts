@@ -43,7 +43,12 @@ export function registrationTokenRoutes(app: App, ctx: AppContext): void {
     '/api/v1/registration-tokens',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'List registration tokens (never their secrets)', querystring: PageQuery, response: { 200: Page(RegistrationToken) } },
+      schema: {
+        tags,
+        summary: 'List registration tokens (never their secrets)',
+        querystring: PageQuery,
+        response: { 200: Page(RegistrationToken) },
+      },
     },
     async (request) => listRegistrationTokens(ctx.db, request.query),
   )
@@ -64,7 +69,9 @@ export function registrationTokenRoutes(app: App, ctx: AppContext): void {
       const { token, hash } = newSecret(REGISTRATION_TOKEN_PREFIX)
       const row = await ctx.db.transaction().execute(async (trx) => {
         if (b.tunnelServerId && !(await getTunnelServer(trx, b.tunnelServerId)))
-          throw new AppError('not_found', 404, 'Tunnel server was not found.', { tunnelServerId: 'No such tunnel server' })
+          throw new AppError('not_found', 404, 'Tunnel server was not found.', {
+            tunnelServerId: 'No such tunnel server',
+          })
         const row = await insertRegistrationToken(trx, {
           name: b.name,
           kind: b.kind,
@@ -73,11 +80,17 @@ export function registrationTokenRoutes(app: App, ctx: AppContext): void {
           createdBy: request.principal?.user.id ?? null,
           expiresAt: new Date(Date.now() + b.expiresInHours * 3600_000).toISOString(),
         })
-        await writeAudit(trx, actorOf(request), 'registration_token.create', { type: 'registration_token', id: row.id }, {
-          name: row.name,
-          kind: row.kind,
-          expiresAt: row.expiresAt,
-        })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'registration_token.create',
+          { type: 'registration_token', id: row.id },
+          {
+            name: row.name,
+            kind: row.kind,
+            expiresAt: row.expiresAt,
+          },
+        )
         return row
       })
       return reply.status(201).send({
@@ -92,14 +105,25 @@ export function registrationTokenRoutes(app: App, ctx: AppContext): void {
     '/api/v1/registration-tokens/:id',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'Revoke a registration token', params: IdParams, response: { 204: z.null(), 404: ErrorBody } },
+      schema: {
+        tags,
+        summary: 'Revoke a registration token',
+        params: IdParams,
+        response: { 204: z.null(), 404: ErrorBody },
+      },
     },
     async (request, reply) => {
       await ctx.db.transaction().execute(async (trx) => {
         const row = await getRegistrationToken(trx, request.params.id)
         if (!row || row.revokedAt) throw notFound('Registration token')
         await revokeRegistrationToken(trx, row.id)
-        await writeAudit(trx, actorOf(request), 'registration_token.revoke', { type: 'registration_token', id: row.id }, { name: row.name })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'registration_token.revoke',
+          { type: 'registration_token', id: row.id },
+          { name: row.name },
+        )
       })
       return reply.status(204).send(null)
     },

@@ -22,7 +22,12 @@ export function serviceTemplateRoutes(app: App, ctx: AppContext): void {
     '/api/v1/service-templates',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'List service templates, built-ins first', querystring: PageQuery, response: { 200: Page(ServiceTemplate) } },
+      schema: {
+        tags,
+        summary: 'List service templates, built-ins first',
+        querystring: PageQuery,
+        response: { 200: Page(ServiceTemplate) },
+      },
     },
     async (request) => listServiceTemplates(ctx.db, request.query),
   )
@@ -31,13 +36,20 @@ export function serviceTemplateRoutes(app: App, ctx: AppContext): void {
     '/api/v1/service-templates',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'Create a custom service template', body: ServiceTemplateCreate, response: { 201: ServiceTemplate, 400: ErrorBody, 409: ErrorBody } },
+      schema: {
+        tags,
+        summary: 'Create a custom service template',
+        body: ServiceTemplateCreate,
+        response: { 201: ServiceTemplate, 400: ErrorBody, 409: ErrorBody },
+      },
     },
     async (request, reply) => {
       const b = request.body
       const row = await ctx.db.transaction().execute(async (trx) => {
         if (await findServiceTemplateByName(trx, b.name))
-          throw new AppError('service_template.name_taken', 409, `A template named "${b.name}" exists already.`, { name: 'Already in use' })
+          throw new AppError('service_template.name_taken', 409, `A template named "${b.name}" exists already.`, {
+            name: 'Already in use',
+          })
         const row = await insertServiceTemplate(trx, { ...b, builtin: false })
         await writeAudit(trx, actorOf(request), 'service_template.create', { type: 'service_template', id: row.id }, b)
         return row
@@ -50,15 +62,27 @@ export function serviceTemplateRoutes(app: App, ctx: AppContext): void {
     '/api/v1/service-templates/:id',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'Delete a custom service template', params: IdParams, response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody } },
+      schema: {
+        tags,
+        summary: 'Delete a custom service template',
+        params: IdParams,
+        response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody },
+      },
     },
     async (request, reply) => {
       await ctx.db.transaction().execute(async (trx) => {
         const t = await getServiceTemplate(trx, request.params.id)
         if (!t) throw notFound('Service template')
-        if (t.builtin) throw new AppError('service_template.builtin', 409, `"${t.name}" is built in and cannot be deleted.`)
+        if (t.builtin)
+          throw new AppError('service_template.builtin', 409, `"${t.name}" is built in and cannot be deleted.`)
         await deleteServiceTemplate(trx, t.id)
-        await writeAudit(trx, actorOf(request), 'service_template.delete', { type: 'service_template', id: t.id }, { name: t.name })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'service_template.delete',
+          { type: 'service_template', id: t.id },
+          { name: t.name },
+        )
       })
       return reply.status(204).send(null)
     },

@@ -1,12 +1,27 @@
 /** Tunnel clients: which server they connect to, their tunnel address and gateway settings. */
-import { ErrorBody, IdParams, PageQuery, Page, TunnelClient, TunnelClientUpdate, Id, cidrContains } from '@wirewarp/protocol'
+import {
+  cidrContains,
+  ErrorBody,
+  Id,
+  IdParams,
+  Page,
+  PageQuery,
+  TunnelClient,
+  TunnelClientUpdate,
+} from '@wirewarp/protocol'
 import { AppError, notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
 import type { App } from '../http/types.ts'
 import { bumpRevisions } from '../store/agents.ts'
 import { writeAudit } from '../store/auditLog.ts'
-import { getTunnelClient, listTunnelClients, toTunnelClient, updateTunnelClient, usedTunnelIps } from '../store/tunnelClients.ts'
+import {
+  getTunnelClient,
+  listTunnelClients,
+  toTunnelClient,
+  updateTunnelClient,
+  usedTunnelIps,
+} from '../store/tunnelClients.ts'
 import { getTunnelServer } from '../store/tunnelServers.ts'
 import { allocateTunnelIp, tunnelIpProblem } from '../tunnel/tunnelAddresses.ts'
 
@@ -29,7 +44,15 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
 
   app.get(
     '/api/v1/tunnel-clients/:id',
-    { config: { auth: 'admin' }, schema: { tags, summary: 'Get a tunnel client', params: IdParams, response: { 200: TunnelClient, 404: ErrorBody } } },
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Get a tunnel client',
+        params: IdParams,
+        response: { 200: TunnelClient, 404: ErrorBody },
+      },
+    },
     async (request) => {
       const c = await getTunnelClient(ctx.db, request.params.id)
       if (!c) throw notFound('Tunnel client')
@@ -57,7 +80,9 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
         const serverId = b.tunnelServerId === undefined ? c.tunnelServerId : b.tunnelServerId
         const server = serverId ? await getTunnelServer(trx, serverId) : undefined
         if (serverId && !server)
-          throw new AppError('not_found', 404, 'Tunnel server was not found.', { tunnelServerId: 'No such tunnel server' })
+          throw new AppError('not_found', 404, 'Tunnel server was not found.', {
+            tunnelServerId: 'No such tunnel server',
+          })
 
         let tunnelIp = b.tunnelIp === undefined ? c.tunnelIp : b.tunnelIp
         if (!server) tunnelIp = null
@@ -67,10 +92,20 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
           if (tunnelIp === null || (moved && b.tunnelIp === undefined)) {
             tunnelIp = allocateTunnelIp(server.tunnelNetworkV4, used)
             if (!tunnelIp)
-              throw new AppError('tunnel_server.full', 409, `The tunnel network ${server.tunnelNetworkV4} of ${server.name} has no free address.`)
+              throw new AppError(
+                'tunnel_server.full',
+                409,
+                `The tunnel network ${server.tunnelNetworkV4} of ${server.name} has no free address.`,
+              )
           } else {
             const problem = tunnelIpProblem(server.tunnelNetworkV4, tunnelIp, used)
-            if (problem) throw new AppError(problem.includes('already used') ? 'tunnel_client.ip_taken' : 'validation', problem.includes('already used') ? 409 : 400, problem, { tunnelIp: problem })
+            if (problem)
+              throw new AppError(
+                problem.includes('already used') ? 'tunnel_client.ip_taken' : 'validation',
+                problem.includes('already used') ? 409 : 400,
+                problem,
+                { tunnelIp: problem },
+              )
           }
         }
         const lanNetworks = b.lanNetworks ?? (JSON.parse(c.lanNetworks) as string[])
@@ -90,7 +125,13 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
         })
         const oldServer = c.tunnelServerId ? await getTunnelServer(trx, c.tunnelServerId) : undefined
         await bumpRevisions(trx, [c.agentId, oldServer?.agentId, server?.agentId])
-        await writeAudit(trx, actorOf(request), 'tunnel_client.update', { type: 'tunnel_client', id: c.id }, { ...b, tunnelIp })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'tunnel_client.update',
+          { type: 'tunnel_client', id: c.id },
+          { ...b, tunnelIp },
+        )
         return toTunnelClient((await getTunnelClient(trx, c.id))!)
       })
     },

@@ -1,5 +1,13 @@
 /** Tunnel servers: list, read and change their WireGuard and network settings. */
-import { ErrorBody, IdParams, Page, PageQuery, TunnelServer, TunnelServerUpdate, cidrContains } from '@wirewarp/protocol'
+import {
+  cidrContains,
+  ErrorBody,
+  IdParams,
+  Page,
+  PageQuery,
+  TunnelServer,
+  TunnelServerUpdate,
+} from '@wirewarp/protocol'
 import { AppError, notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
@@ -16,13 +24,24 @@ const tags = ['tunnel-servers']
 export function tunnelServerRoutes(app: App, ctx: AppContext): void {
   app.get(
     '/api/v1/tunnel-servers',
-    { config: { auth: 'admin' }, schema: { tags, summary: 'List tunnel servers', querystring: PageQuery, response: { 200: Page(TunnelServer) } } },
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'List tunnel servers', querystring: PageQuery, response: { 200: Page(TunnelServer) } },
+    },
     async (request) => listTunnelServers(ctx.db, request.query),
   )
 
   app.get(
     '/api/v1/tunnel-servers/:id',
-    { config: { auth: 'admin' }, schema: { tags, summary: 'Get a tunnel server', params: IdParams, response: { 200: TunnelServer, 404: ErrorBody } } },
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Get a tunnel server',
+        params: IdParams,
+        response: { 200: TunnelServer, 404: ErrorBody },
+      },
+    },
     async (request) => {
       const s = await getTunnelServer(ctx.db, request.params.id)
       if (!s) throw notFound('Tunnel server')
@@ -61,7 +80,12 @@ export function tunnelServerRoutes(app: App, ctx: AppContext): void {
             )
         }
         if (b.wgPort && b.wgPort !== s.wgPort) {
-          const f = await findOverlappingForward(trx, { tunnelServerId: s.id, protocol: 'udp', publicPort: b.wgPort, publicPortEnd: null })
+          const f = await findOverlappingForward(trx, {
+            tunnelServerId: s.id,
+            protocol: 'udp',
+            publicPort: b.wgPort,
+            publicPortEnd: null,
+          })
           if (f)
             throw new AppError(
               'tunnel_server.port_in_use',

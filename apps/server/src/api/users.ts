@@ -9,7 +9,16 @@ import type { AppContext } from '../http/context.ts'
 import type { App } from '../http/types.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { deleteSessionsOfUser } from '../store/sessions.ts'
-import { countActiveAdmins, deleteUser, findUserByEmail, getUser, insertUser, listUsers, toUser, updateUser } from '../store/users.ts'
+import {
+  countActiveAdmins,
+  deleteUser,
+  findUserByEmail,
+  getUser,
+  insertUser,
+  listUsers,
+  toUser,
+  updateUser,
+} from '../store/users.ts'
 
 const emailTaken = (email: string) =>
   new AppError('user.email_taken', 409, `Another account already uses ${email}.`, { email: 'Already in use' })
@@ -27,7 +36,10 @@ const tags = ['users']
 export function userRoutes(app: App, ctx: AppContext): void {
   app.get(
     '/api/v1/users',
-    { config: { auth: 'admin' }, schema: { tags, summary: 'List users', querystring: PageQuery, response: { 200: Page(User) } } },
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'List users', querystring: PageQuery, response: { 200: Page(User) } },
+    },
     async (request) => listUsers(ctx.db, request.query),
   )
 
@@ -35,7 +47,12 @@ export function userRoutes(app: App, ctx: AppContext): void {
     '/api/v1/users',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'Create a user', body: UserCreate, response: { 201: User, 400: ErrorBody, 409: ErrorBody } },
+      schema: {
+        tags,
+        summary: 'Create a user',
+        body: UserCreate,
+        response: { 201: User, 400: ErrorBody, 409: ErrorBody },
+      },
     },
     async (request, reply) => {
       const b = request.body
@@ -43,7 +60,13 @@ export function userRoutes(app: App, ctx: AppContext): void {
       const row = await ctx.db.transaction().execute(async (trx) => {
         if (await findUserByEmail(trx, b.email)) throw emailTaken(b.email)
         const row = await insertUser(trx, { email: b.email, name: b.name, passwordHash, role: b.role })
-        await writeAudit(trx, actorOf(request), 'user.create', { type: 'user', id: row.id }, { email: row.email, role: row.role })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'user.create',
+          { type: 'user', id: row.id },
+          { email: row.email, role: row.role },
+        )
         return row
       })
       return reply.status(201).send(toUser(row))
@@ -52,7 +75,10 @@ export function userRoutes(app: App, ctx: AppContext): void {
 
   app.get(
     '/api/v1/users/:id',
-    { config: { auth: 'admin' }, schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: User, 404: ErrorBody } } },
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: User, 404: ErrorBody } },
+    },
     async (request) => toUser(await mustGet(ctx.db, request.params.id)),
   )
 
@@ -88,10 +114,16 @@ export function userRoutes(app: App, ctx: AppContext): void {
         if (passwordHash || b.disabled === true)
           await deleteSessionsOfUser(trx, before.id, before.id === self ? request.principal?.sessionId : undefined)
         const { password: _pw, ...changes } = b
-        await writeAudit(trx, actorOf(request), 'user.update', { type: 'user', id: before.id }, {
-          ...changes,
-          ...(passwordHash ? { password: 'changed' } : {}),
-        })
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'user.update',
+          { type: 'user', id: before.id },
+          {
+            ...changes,
+            ...(passwordHash ? { password: 'changed' } : {}),
+          },
+        )
         return toUser(await mustGet(trx, before.id))
       })
     },
@@ -101,7 +133,12 @@ export function userRoutes(app: App, ctx: AppContext): void {
     '/api/v1/users/:id',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody } },
+      schema: {
+        tags,
+        summary: 'Delete a user',
+        params: IdParams,
+        response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody },
+      },
     },
     async (request, reply) => {
       await ctx.db.transaction().execute(async (trx) => {

@@ -2,7 +2,12 @@
 import { hash, verify } from '@node-rs/argon2'
 
 // OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): about 20–40 ms on a small VPS core.
-const OPTIONS = { algorithm: 2 /* Algorithm.Argon2id (a const enum, not importable under isolatedModules) */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
+const OPTIONS = {
+  algorithm: 2 /* Algorithm.Argon2id (a const enum, not importable under isolatedModules) */,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS)

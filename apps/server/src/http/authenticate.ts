@@ -64,7 +64,11 @@ export function checkOrigin(ctx: AppContext, request: FastifyRequest, required: 
   const origin = request.headers.origin
   if (origin === undefined) {
     if (required)
-      throw new AppError('csrf', 403, 'This request needs an Origin header from the dashboard (cross-site request refused).')
+      throw new AppError(
+        'csrf',
+        403,
+        'This request needs an Origin header from the dashboard (cross-site request refused).',
+      )
     return
   }
   if (!expectedOrigins(ctx, request).includes(origin))
@@ -79,12 +83,19 @@ async function fromBearer(ctx: AppContext, token: string): Promise<Principal> {
     throw new AppError('auth.invalid_token', 401, 'The API token is not valid or has been revoked.')
   if (row.expiresAt && row.expiresAt <= now) throw new AppError('auth.token_expired', 401, 'The API token has expired.')
   const user = await getUser(ctx.db, row.userId)
-  if (!user || user.disabled) throw new AppError('auth.account_disabled', 401, 'The account of this API token is disabled.')
-  if (!row.lastUsedAt || Date.parse(now) - Date.parse(row.lastUsedAt) > TOUCH_EVERY_MS) await touchApiToken(ctx.db, row.id, now)
+  if (!user || user.disabled)
+    throw new AppError('auth.account_disabled', 401, 'The account of this API token is disabled.')
+  if (!row.lastUsedAt || Date.parse(now) - Date.parse(row.lastUsedAt) > TOUCH_EVERY_MS)
+    await touchApiToken(ctx.db, row.id, now)
   return { user, method: 'token', tokenId: row.id }
 }
 
-async function fromCookie(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, cookie: string): Promise<Principal | null> {
+async function fromCookie(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cookie: string,
+): Promise<Principal | null> {
   const hash = sha256(cookie)
   const session = await findSessionByHash(ctx.db, hash)
   if (!session || !hashesEqual(session.tokenHash, hash)) {
@@ -102,7 +113,8 @@ async function fromCookie(ctx: AppContext, request: FastifyRequest, reply: Fasti
     await deleteSession(ctx.db, session.id)
     return null
   }
-  if (now - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS) await touchSession(ctx.db, session.id, new Date(now).toISOString())
+  if (now - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS)
+    await touchSession(ctx.db, session.id, new Date(now).toISOString())
   void request
   return { user, method: 'session', sessionId: session.id }
 }
@@ -118,13 +130,15 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
       throw new Error(`Route ${String(route.method)} ${url} has no authorization rule (config.auth)`)
   })
 
-  app.addHook('preHandler', async (request, reply) => {
+  // onRequest: before the body is parsed or validated, so anonymous callers learn nothing about a route's schema.
+  app.addHook('onRequest', async (request, reply) => {
     const rule = request.routeOptions.config.auth
     if (rule === undefined) return // static files and docs
     const header = request.headers.authorization
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)$/i.exec(header)
-      if (!m?.[1]) throw new AppError('auth.invalid_token', 401, 'Send the API token as "Authorization: Bearer <token>".')
+      if (!m?.[1])
+        throw new AppError('auth.invalid_token', 401, 'Send the API token as "Authorization: Bearer <token>".')
       request.principal = await fromBearer(ctx, m[1])
     } else {
       const cookie = request.cookies[SESSION_COOKIE]

@@ -1,7 +1,8 @@
 /** What every route module is handed: the database, the configuration and shared services. */
+
+import type { LoginThrottle } from '../auth/loginThrottle.ts'
 import type { Config } from '../config.ts'
 import type { Db, Dialect } from '../db/database.ts'
-import type { LoginThrottle } from '../auth/loginThrottle.ts'
 
 export interface AppContext {
   db: Db

@@ -24,10 +24,8 @@ export function toRegistrationToken(row: Row, now = nowIso()): RegistrationToken
 
 export function listRegistrationTokens(db: Db, opts: { limit: number; offset: number }) {
   const now = nowIso()
-  return page(
-    db.selectFrom('registrationTokens').selectAll().orderBy('createdAt', 'desc').orderBy('id'),
-    opts,
-    (r) => toRegistrationToken(r, now),
+  return page(db.selectFrom('registrationTokens').selectAll().orderBy('createdAt', 'desc').orderBy('id'), opts, (r) =>
+    toRegistrationToken(r, now),
   )
 }
 

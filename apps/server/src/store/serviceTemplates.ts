@@ -9,7 +9,11 @@ type Row = Selectable<ServiceTemplatesTable>
 
 export const BUILTIN_TEMPLATES: { name: string; description: string; ports: TemplatePort[] }[] = [
   { name: 'Minecraft Java', description: 'Minecraft: Java Edition server', ports: [{ protocol: 'tcp', port: 25565 }] },
-  { name: 'Minecraft Bedrock', description: 'Minecraft: Bedrock Edition server', ports: [{ protocol: 'udp', port: 19132 }] },
+  {
+    name: 'Minecraft Bedrock',
+    description: 'Minecraft: Bedrock Edition server',
+    ports: [{ protocol: 'udp', port: 19132 }],
+  },
   {
     name: 'DayZ',
     description: 'DayZ game ports and Steam query port',

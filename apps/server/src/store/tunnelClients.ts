@@ -24,10 +24,17 @@ export function toTunnelClient(row: Row): TunnelClient {
 }
 
 function selectClients(db: Db) {
-  return db.selectFrom('tunnelClients').innerJoin('agents', 'agents.id', 'tunnelClients.agentId').selectAll('tunnelClients').select('agents.status')
+  return db
+    .selectFrom('tunnelClients')
+    .innerJoin('agents', 'agents.id', 'tunnelClients.agentId')
+    .selectAll('tunnelClients')
+    .select('agents.status')
 }
 
-export function listTunnelClients(db: Db, opts: { limit: number; offset: number; tunnelServerId?: string | undefined }) {
+export function listTunnelClients(
+  db: Db,
+  opts: { limit: number; offset: number; tunnelServerId?: string | undefined },
+) {
   let q = selectClients(db)
   if (opts.tunnelServerId) q = q.where('tunnelClients.tunnelServerId', '=', opts.tunnelServerId)
   return page(q.orderBy('tunnelClients.name').orderBy('tunnelClients.id'), opts, toTunnelClient)
@@ -47,7 +54,9 @@ export async function usedTunnelIps(db: Db, tunnelServerId: string, exceptClient
 
 export async function insertTunnelClient(
   db: Db,
-  c: { agentId: string; name: string } & Partial<Omit<TunnelClientRow, 'id' | 'agentId' | 'name' | 'createdAt' | 'updatedAt'>>,
+  c: { agentId: string; name: string } & Partial<
+    Omit<TunnelClientRow, 'id' | 'agentId' | 'name' | 'createdAt' | 'updatedAt'>
+  >,
 ): Promise<TunnelClientRow> {
   const t = nowIso()
   const row: TunnelClientRow = {

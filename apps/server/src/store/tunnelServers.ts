@@ -27,7 +27,11 @@ export function toTunnelServer(row: Row): TunnelServer {
 }
 
 function selectServers(db: Db) {
-  return db.selectFrom('tunnelServers').innerJoin('agents', 'agents.id', 'tunnelServers.agentId').selectAll('tunnelServers').select('agents.status')
+  return db
+    .selectFrom('tunnelServers')
+    .innerJoin('agents', 'agents.id', 'tunnelServers.agentId')
+    .selectAll('tunnelServers')
+    .select('agents.status')
 }
 
 export function listTunnelServers(db: Db, opts: { limit: number; offset: number }) {
@@ -48,7 +52,9 @@ export const DEFAULT_TUNNEL_SERVER = {
 
 export async function insertTunnelServer(
   db: Db,
-  s: { agentId: string; name: string } & Partial<Omit<TunnelServerRow, 'id' | 'agentId' | 'name' | 'createdAt' | 'updatedAt'>>,
+  s: { agentId: string; name: string } & Partial<
+    Omit<TunnelServerRow, 'id' | 'agentId' | 'name' | 'createdAt' | 'updatedAt'>
+  >,
 ): Promise<TunnelServerRow> {
   const t = nowIso()
   const row: TunnelServerRow = {

@@ -30,7 +30,10 @@ export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefi
 }
 
 export async function countUsers(db: Db): Promise<number> {
-  const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const r = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
   return Number(r.n)
 }
 
@@ -50,7 +53,15 @@ export async function insertUser(
   u: { email: string; name: string; passwordHash: string; role: 'admin' | 'user' },
 ): Promise<UserRow> {
   const t = nowIso()
-  const row: UserRow = { id: newId(), ...u, email: u.email.toLowerCase(), disabled: false, createdAt: t, updatedAt: t, lastLoginAt: null }
+  const row: UserRow = {
+    id: newId(),
+    ...u,
+    email: u.email.toLowerCase(),
+    disabled: false,
+    createdAt: t,
+    updatedAt: t,
+    lastLoginAt: null,
+  }
   await db.insertInto('users').values(row).execute()
   return row
 }

@@ -6,7 +6,9 @@ import { parseCidr } from '@wirewarp/protocol'
 import ipaddr from 'ipaddr.js'
 
 function v4ToNumber(ip: string): number {
-  return ipaddr.IPv4.parse(ip).toByteArray().reduce((n, b) => n * 256 + b, 0)
+  return ipaddr.IPv4.parse(ip)
+    .toByteArray()
+    .reduce((n, b) => n * 256 + b, 0)
 }
 
 function numberToV4(n: number): string {
@@ -15,7 +17,7 @@ function numberToV4(n: number): string {
 
 function bounds(network: string): { first: number; last: number } {
   const net = parseCidr(network)
-  if (!net || net.family !== 4) throw new Error(`${network} is not an IPv4 network`)
+  if (net?.family !== 4) throw new Error(`${network} is not an IPv4 network`)
   const base = v4ToNumber(net.address)
   const size = 2 ** (32 - net.prefix)
   // /31 and /32 have no room for a server and a client.

@@ -140,9 +140,7 @@ export function initial(dialect: Dialect) {
           c.check(sql`public_port_end is null or (public_port_end between public_port and 65535)`),
         )
         .addColumn('destination_ip', 'text', (c) => c.notNull())
-        .addColumn('destination_port', 'integer', (c) =>
-          c.notNull().check(sql`destination_port between 1 and 65535`),
-        )
+        .addColumn('destination_port', 'integer', (c) => c.notNull().check(sql`destination_port between 1 and 65535`))
         .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
         .addColumn('enabled', 'boolean', (c) => c.notNull().defaultTo(true))
         .addColumn('preserve_client_ip', 'boolean', (c) => c.notNull().defaultTo(false))
