@@ -23,7 +23,7 @@ import { serviceTemplateRoutes } from './api/serviceTemplates.ts'
 import { tunnelClientRoutes } from './api/tunnelClients.ts'
 import { tunnelServerRoutes } from './api/tunnelServers.ts'
 import { userRoutes } from './api/users.ts'
-import { installErrorHandler } from './errors.ts'
+import { installErrorHandler, notFoundBody } from './errors.ts'
 import { installAuth } from './http/authenticate.ts'
 import type { AppContext } from './http/context.ts'
 import type { App } from './http/types.ts'
@@ -85,19 +85,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     routes(app, ctx)
 
   const webDir = opts.webDir
-  if (webDir && existsSync(path.join(webDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] })
+  const hasDashboard = webDir !== undefined && existsSync(path.join(webDir, 'index.html'))
+  if (hasDashboard) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] })
+  else opts.logger.warn({ webDir }, 'dashboard not built (run `npm run build`); serving the API only')
+  app.setNotFoundHandler((request, reply) => {
     // Any other non-API GET is a dashboard route: the SPA decides what to show.
-    app.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/ws/'))
-        return reply.type('text/html').sendFile('index.html')
-      return reply.status(404).send({
-        error: { code: 'not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.` },
-      })
-    })
-  } else {
-    opts.logger.warn({ webDir }, 'dashboard not built (run `npm run build`); serving the API only')
-  }
+    if (hasDashboard && request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/ws/'))
+      return reply.type('text/html').sendFile('index.html')
+    return reply.status(404).send(notFoundBody(request.method, request.url))
+  })
 
   return app
 }

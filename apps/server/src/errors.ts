@@ -84,10 +84,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed')
     return reply.status(500).send({ error: { code: 'internal', message: 'Internal error; see the server log.' } })
   })
+}
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      error: { code: 'not_found', message: `There is no route ${request.method} ${request.url.split('?')[0]}.` },
-    }),
-  )
+/** The 404 body for a path no route serves. */
+export function notFoundBody(method: string, url: string) {
+  return { error: { code: 'not_found', message: `There is no route ${method} ${url.split('?')[0]}.` } }
 }
