@@ -86,7 +86,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
 
   const webDir = opts.webDir
   const hasDashboard = webDir !== undefined && existsSync(path.join(webDir, 'index.html'))
-  if (hasDashboard) await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] })
+  if (hasDashboard) await app.register(fastifyStatic, { root: webDir, wildcard: true, index: ['index.html'] })
   else opts.logger.warn({ webDir }, 'dashboard not built (run `npm run build`); serving the API only')
   app.setNotFoundHandler((request, reply) => {
     // Any other non-API GET is a dashboard route: the SPA decides what to show.

@@ -1,6 +1,7 @@
 /** The signed-in user's own API tokens. */
-import type { ApiToken, ApiTokenCreate, ApiTokenCreated } from '@wirewarp/protocol'
+
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { ApiToken, ApiTokenCreate, ApiTokenCreated } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
 import type { Page } from './Page.ts'
 

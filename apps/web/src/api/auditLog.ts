@@ -1,6 +1,7 @@
 /** The admin audit log, filtered and paged on the server. */
-import type { AuditEntry } from '@wirewarp/protocol'
+
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import type { AuditEntry } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
 import type { Page } from './Page.ts'
 

@@ -1,6 +1,7 @@
 /** Session calls: who is signed in, sign in, sign out. */
-import type { LoginRequest, Me } from '@wirewarp/protocol'
+
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { LoginRequest, Me } from '@wirewarp/protocol'
 import { isApiError } from './ApiError.ts'
 import { apiFetch } from './apiFetch.ts'
 

@@ -1,11 +1,7 @@
 /** Port forwards on a tunnel server: list, create (from scratch or a template), edit, toggle, delete. */
-import type {
-  PortForward,
-  PortForwardCreate,
-  PortForwardFromTemplate,
-  PortForwardUpdate,
-} from '@wirewarp/protocol'
+
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { PortForward, PortForwardCreate, PortForwardFromTemplate, PortForwardUpdate } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
 import type { Page } from './Page.ts'
 

@@ -29,7 +29,8 @@ export const queryClient: QueryClient = new QueryClient({
     queries: {
       staleTime: 10_000,
       // A 4xx will not fix itself; retrying only delays the error message.
-      retry: (failures, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && failures < 2,
+      retry: (failures, error) =>
+        !(error instanceof ApiError && error.status >= 400 && error.status < 500) && failures < 2,
     },
   },
 })

@@ -1,6 +1,7 @@
 /** Service templates: named sets of ports (built in, or made by an admin) that become forwards in one step. */
-import type { ServiceTemplate, ServiceTemplateCreate } from '@wirewarp/protocol'
+
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { ServiceTemplate, ServiceTemplateCreate } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
 import { ALL_ROWS, type Page } from './Page.ts'
 

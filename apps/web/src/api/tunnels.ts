@@ -1,6 +1,7 @@
 /** Tunnel servers and their clients, as the port forward pages need them (read only for now). */
-import type { TunnelClient, TunnelServer } from '@wirewarp/protocol'
+
 import { useQuery } from '@tanstack/react-query'
+import type { TunnelClient, TunnelServer } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
 import { ALL_ROWS, type Page } from './Page.ts'
 

@@ -1,6 +1,7 @@
 /** Admin calls on user accounts. */
-import type { User, UserCreate, UserUpdate } from '@wirewarp/protocol'
+
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { User, UserCreate, UserUpdate } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
 import { meQueryKey } from './auth.ts'
 import type { Page } from './Page.ts'

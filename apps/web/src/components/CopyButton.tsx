@@ -33,7 +33,12 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
   return (
     <Button
       size="sm"
-      onClick={() => copyText(text).then(() => setState('copied'), () => setState('failed'))}
+      onClick={() =>
+        copyText(text).then(
+          () => setState('copied'),
+          () => setState('failed'),
+        )
+      }
       aria-live="polite"
     >
       {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select and copy' : label}

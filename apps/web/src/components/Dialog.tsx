@@ -33,7 +33,7 @@ export function Dialog({ open, onClose, title, description, size = 'md', childre
         e.preventDefault()
         onClose()
       }}
-      className={`m-auto w-[calc(100%-2rem)] ${size === 'lg' ? 'max-w-2xl' : 'max-w-lg'} rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100`}
+      className={`m-auto w-[calc(100%-2rem)] backdrop:bg-zinc-950/50 ${size === 'lg' ? 'max-w-2xl' : 'max-w-lg'} rounded-xl border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100`}
     >
       {open && (
         <div className="p-5 sm:p-6">

@@ -13,7 +13,10 @@ export function Pagination({ offset, limit, total, onChange }: PaginationProps) 
   const first = total === 0 ? 0 : offset + 1
   const last = Math.min(offset + limit, total)
   return (
-    <nav aria-label="Pagination" className="mt-3 flex items-center justify-between text-sm text-zinc-600 dark:text-zinc-400">
+    <nav
+      aria-label="Pagination"
+      className="mt-3 flex items-center justify-between text-sm text-zinc-600 dark:text-zinc-400"
+    >
       <p>
         {first}–{last} of {total}
       </p>

@@ -1,10 +1,16 @@
-/** Table parts with the dashboard's spacing and borders; every part passes other props through (data-*, aria-*). */
+/**
+ * Table parts with the dashboard's spacing and borders; every part passes other props through (data-*, aria-*).
+ * Text colour is set once on the table so a row or cell can override it by class.
+ */
 import type { HTMLAttributes, TdHTMLAttributes, ThHTMLAttributes } from 'react'
 
 export function Table({ className = '', children, ...rest }: HTMLAttributes<HTMLTableElement>) {
   return (
     <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
-      <table className={`min-w-full divide-y divide-zinc-200 text-sm dark:divide-zinc-800 ${className}`} {...rest}>
+      <table
+        className={`min-w-full divide-y divide-zinc-200 text-sm text-zinc-800 dark:divide-zinc-800 dark:text-zinc-200 ${className}`}
+        {...rest}
+      >
         {children}
       </table>
     </div>
@@ -49,7 +55,7 @@ export function Th({ className = '', children, ...rest }: ThHTMLAttributes<HTMLT
 
 export function Td({ className = '', children, ...rest }: TdHTMLAttributes<HTMLTableCellElement>) {
   return (
-    <td className={`px-4 py-3 align-middle text-zinc-800 dark:text-zinc-200 ${className}`} {...rest}>
+    <td className={`px-4 py-3 align-middle ${className}`} {...rest}>
       {children}
     </td>
   )

@@ -13,34 +13,16 @@ export const noFormErrors: FormErrors = { fields: {}, message: null }
 export function formErrors(error: Error | null | undefined, shownFields: readonly string[]): FormErrors {
   if (!error) return noFormErrors
   if (!isApiError(error) || Object.keys(error.fields).length === 0) return { fields: {}, message: error.message }
-  return splitFields(error.fields, shownFields, error.message)
+  const split = splitFields(error.fields, shownFields, error.message)
+  // Only a validation error is fully told by its fields; a conflict's message says more (e.g. which
+  // forward overlaps), so it stays at the top while the field it concerns is marked too.
+  return error.code === 'validation' ? split : { fields: split.fields, message: error.message }
 }
 
-interface SchemaIssue {
-  path: readonly PropertyKey[]
-  message: string
-}
-
-interface Schema<T> {
-  safeParse(
-    value: unknown,
-  ): { success: true; data: T; error?: never } | { success: false; data?: never; error: { issues: readonly SchemaIssue[] } }
-}
-
-/**
- * Checks a form's body with the same zod schema the server uses, so people see mistakes before a
- * round trip and in the same words. The server still validates; its answer wins if they disagree.
- */
-export function validateBody<T>(
-  schema: Schema<T>,
-  body: unknown,
-  shownFields: readonly string[],
-): { ok: true; data: T } | { ok: false; errors: FormErrors } {
-  const result = schema.safeParse(body)
-  if (result.success) return { ok: true, data: result.data }
-  const fields: Record<string, string> = {}
-  for (const issue of result.error.issues) fields[issue.path.map(String).join('.')] ??= issue.message
-  return { ok: false, errors: splitFields(fields, shownFields, 'Some fields are not valid.') }
+/** Errors found before sending, e.g. an empty select: keyed like the server's, shown the same way. */
+export function clientErrors(fields: Record<string, string | false | undefined>): FormErrors | null {
+  const found = Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => Boolean(e[1])))
+  return Object.keys(found).length > 0 ? { fields: found, message: null } : null
 }
 
 function splitFields(all: Record<string, string>, shownFields: readonly string[], fallback: string): FormErrors {

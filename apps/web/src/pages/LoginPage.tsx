@@ -17,7 +17,7 @@ export function LoginPage() {
   const location = useLocation()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
-  const retryIn = useRetryCountdown(isApiError(signIn.error, 429) ? signIn.error : null)
+  const throttled = useThrottled(isApiError(signIn.error, 429) ? signIn.error : null)
 
   if (me.isPending) return <Loading />
   if (me.data) {
@@ -48,12 +48,7 @@ export function LoginPage() {
           noValidate
           className="space-y-4 rounded-xl border border-zinc-200 bg-white p-6 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
         >
-          {signIn.error && Object.keys(fields).length === 0 && (
-            <Alert>
-              {signIn.error.message}
-              {retryIn > 0 && <span className="block text-xs">You can try again in {retryIn} s.</span>}
-            </Alert>
-          )}
+          {signIn.error && Object.keys(fields).length === 0 && <Alert>{signIn.error.message}</Alert>}
           {me.isError && <Alert>{me.error.message}</Alert>}
           <Field label="Email" name="email" error={fields.email}>
             {(control) => (
@@ -81,7 +76,7 @@ export function LoginPage() {
               />
             )}
           </Field>
-          <Button type="submit" tone="primary" className="w-full" pending={signIn.isPending} disabled={retryIn > 0}>
+          <Button type="submit" tone="primary" className="w-full" pending={signIn.isPending} disabled={throttled}>
             Sign in
           </Button>
         </form>
@@ -90,16 +85,14 @@ export function LoginPage() {
   )
 }
 
-/** Seconds left of a throttled sign-in's Retry-After, counting down to 0. */
-function useRetryCountdown(error: { retryAfter: number | null } | null): number {
-  const [left, setLeft] = useState(0)
+/** True while a throttled sign-in's Retry-After lasts; the server's message already says how long. */
+function useThrottled(error: { retryAfter: number | null } | null): boolean {
+  const [throttled, setThrottled] = useState(false)
   useEffect(() => {
-    if (!error?.retryAfter) return setLeft(0)
-    const until = Date.now() + error.retryAfter * 1000
-    const tick = () => setLeft(Math.max(0, Math.ceil((until - Date.now()) / 1000)))
-    tick()
-    const timer = setInterval(tick, 1000)
-    return () => clearInterval(timer)
+    if (!error?.retryAfter) return setThrottled(false)
+    setThrottled(true)
+    const timer = setTimeout(() => setThrottled(false), error.retryAfter * 1000)
+    return () => clearTimeout(timer)
   }, [error])
-  return left
+  return throttled
 }

@@ -1,4 +1,5 @@
 /** The signed-in account as the server knows it. */
+import type { ReactNode } from 'react'
 import { Link } from 'react-router'
 import { useSession } from '../auth/SessionContext.ts'
 import { Badge } from '../components/Badge.tsx'
@@ -7,17 +8,25 @@ import { PageHeader } from '../components/PageHeader.tsx'
 
 export function ProfilePage() {
   const me = useSession()
-  const rows: [string, React.ReactNode][] = [
+  const rows: [string, ReactNode][] = [
     ['Name', me.name],
     ['Email', me.email],
-    ['Role', <Badge key="role" tone={me.role === 'admin' ? 'sky' : 'neutral'}>{me.role}</Badge>],
+    [
+      'Role',
+      <Badge key="role" tone={me.role === 'admin' ? 'sky' : 'neutral'}>
+        {me.role}
+      </Badge>,
+    ],
     ['Signed in with', me.authMethod === 'session' ? 'Password (browser session)' : 'API token'],
     ['Last sign-in', <DateTime key="last" iso={me.lastLoginAt} absolute />],
     ['Account created', <DateTime key="created" iso={me.createdAt} absolute />],
   ]
   return (
     <>
-      <PageHeader title="Profile" description="Your account. An administrator can change your name, email, role or password." />
+      <PageHeader
+        title="Profile"
+        description="Your account. An administrator can change your name, email, role or password."
+      />
       <dl className="divide-y divide-zinc-100 rounded-lg border border-zinc-200 bg-white shadow-sm dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900">
         {rows.map(([label, value]) => (
           <div key={label} className="grid grid-cols-1 gap-1 px-4 py-3 text-sm sm:grid-cols-[12rem_1fr]">

@@ -1,0 +1,66 @@
+/** One forward in the table, with its own enable switch so each row shows its own pending state. */
+import type { PortForward } from '@wirewarp/protocol'
+import { useSetForwardEnabled } from '../../api/portForwards.ts'
+import { Badge } from '../../components/Badge.tsx'
+import { Button } from '../../components/Button.tsx'
+import { Td, Tr } from '../../components/Table.tsx'
+import { Toggle } from '../../components/Toggle.tsx'
+import { formatDestination, formatPortRange } from './formatForward.ts'
+
+interface ForwardRowProps {
+  forward: PortForward
+  clientName: string
+  onEdit: () => void
+  onDelete: () => void
+  onToggleError: (forward: PortForward, error: Error) => void
+}
+
+export function ForwardRow({ forward: f, clientName, onEdit, onDelete, onToggleError }: ForwardRowProps) {
+  const setEnabled = useSetForwardEnabled()
+  return (
+    <Tr
+      data-testid="forward-row"
+      data-forward-id={f.id}
+      className={f.enabled ? '' : 'text-zinc-500 dark:text-zinc-400'}
+    >
+      <Td>
+        <Badge tone={f.protocol === 'udp' ? 'amber' : f.protocol === 'tcp' ? 'sky' : 'neutral'}>{f.protocol}</Badge>
+      </Td>
+      <Td className="font-mono text-sm tabular-nums">{formatPortRange(f.publicPort, f.publicPortEnd)}</Td>
+      <Td className="font-mono text-sm whitespace-nowrap">{formatDestination(f)}</Td>
+      <Td>{clientName}</Td>
+      <Td className="max-w-56 truncate" title={f.description || undefined}>
+        {f.description || <span className="text-zinc-400 dark:text-zinc-500">—</span>}
+      </Td>
+      <Td>
+        {f.preserveClientIp ? (
+          <Badge tone="green" title="The service sees each visitor's own address">
+            Real client IP
+          </Badge>
+        ) : (
+          <span className="text-zinc-400 dark:text-zinc-500" title="The service sees the tunnel's address">
+            —
+          </span>
+        )}
+      </Td>
+      <Td>
+        <Toggle
+          label="Enabled"
+          checked={f.enabled}
+          disabled={setEnabled.isPending}
+          onChange={(enabled) =>
+            setEnabled.mutate({ id: f.id, enabled }, { onError: (error) => onToggleError(f, error) })
+          }
+        />
+      </Td>
+      <Td className="text-right whitespace-nowrap">
+        <Button size="sm" tone="ghost" onClick={onEdit}>
+          Edit
+        </Button>
+        <Button size="sm" tone="ghost" onClick={onDelete}>
+          Delete
+        </Button>
+      </Td>
+    </Tr>
+  )
+}

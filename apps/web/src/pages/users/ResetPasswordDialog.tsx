@@ -1,0 +1,77 @@
+/** Sets a new password for a user (admins do this; there is no self-service reset yet). */
+import type { User } from '@wirewarp/protocol'
+import { type FormEvent, useState } from 'react'
+import { useUpdateUser } from '../../api/users.ts'
+import { Alert } from '../../components/Alert.tsx'
+import { Button } from '../../components/Button.tsx'
+import { Dialog, DialogFooter } from '../../components/Dialog.tsx'
+import { Field, inputClass } from '../../components/Field.tsx'
+import { clientErrors } from '../../forms/formErrors.ts'
+import { useFormErrors } from '../../forms/useFormErrors.ts'
+
+const shownFields = ['password', 'repeat'] as const
+
+export function ResetPasswordDialog({ user, onClose }: { user: User | null; onClose: () => void }) {
+  return (
+    <Dialog
+      open={user !== null}
+      onClose={onClose}
+      title="Reset password"
+      description={user ? `Choose a new password for ${user.email} and pass it on safely.` : undefined}
+    >
+      {user && <ResetPasswordForm user={user} onDone={onClose} />}
+    </Dialog>
+  )
+}
+
+function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void }) {
+  const update = useUpdateUser()
+  const errors = useFormErrors(update.error, shownFields)
+  const [password, setPassword] = useState('')
+  const [repeat, setRepeat] = useState('')
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault()
+    const local = clientErrors({ repeat: password !== repeat && 'The two passwords differ' })
+    errors.setClientErrors(local)
+    if (!local) update.mutate({ id: user.id, patch: { password } }, { onSuccess: onDone })
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-4">
+      {errors.message && <Alert>{errors.message}</Alert>}
+      <Field label="New password" name="password" error={errors.fields.password} hint="At least 12 characters.">
+        {(control) => (
+          <input
+            {...control}
+            type="password"
+            autoComplete="new-password"
+            className={inputClass}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Repeat the password" name="repeat" error={errors.fields.repeat}>
+        {(control) => (
+          <input
+            {...control}
+            type="password"
+            autoComplete="new-password"
+            className={inputClass}
+            value={repeat}
+            onChange={(e) => setRepeat(e.target.value)}
+          />
+        )}
+      </Field>
+      <DialogFooter>
+        <Button onClick={onDone} disabled={update.isPending}>
+          Cancel
+        </Button>
+        <Button type="submit" tone="primary" pending={update.isPending}>
+          Set password
+        </Button>
+      </DialogFooter>
+    </form>
+  )
+}

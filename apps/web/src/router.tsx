@@ -1,0 +1,72 @@
+/** Every route of the dashboard, and which guard protects it. */
+import { createBrowserRouter, Navigate } from 'react-router'
+import { homePath } from './auth/homePath.ts'
+import { RequireAdmin } from './auth/RequireAdmin.tsx'
+import { RequireSession } from './auth/RequireSession.tsx'
+import { useSession } from './auth/SessionContext.ts'
+import { AppLayout } from './layout/AppLayout.tsx'
+import { ApiTokensPage } from './pages/apiTokens/ApiTokensPage.tsx'
+import { AuditLogPage } from './pages/auditLog/AuditLogPage.tsx'
+import { CrashPage } from './pages/CrashPage.tsx'
+import { LoginPage } from './pages/LoginPage.tsx'
+import { NotFoundPage } from './pages/NotFoundPage.tsx'
+import { ProfilePage } from './pages/ProfilePage.tsx'
+import { PortForwardsPage } from './pages/portForwards/PortForwardsPage.tsx'
+import { ServiceTemplatesPage } from './pages/serviceTemplates/ServiceTemplatesPage.tsx'
+import { UsersPage } from './pages/users/UsersPage.tsx'
+
+function HomeRedirect() {
+  return <Navigate to={homePath(useSession().role)} replace />
+}
+
+export const router = createBrowserRouter([
+  { path: '/login', element: <LoginPage />, errorElement: <CrashPage /> },
+  {
+    path: '/',
+    element: (
+      <RequireSession>
+        <AppLayout />
+      </RequireSession>
+    ),
+    errorElement: <CrashPage />,
+    children: [
+      { index: true, element: <HomeRedirect /> },
+      {
+        path: 'port-forwards',
+        element: (
+          <RequireAdmin>
+            <PortForwardsPage />
+          </RequireAdmin>
+        ),
+      },
+      {
+        path: 'service-templates',
+        element: (
+          <RequireAdmin>
+            <ServiceTemplatesPage />
+          </RequireAdmin>
+        ),
+      },
+      {
+        path: 'users',
+        element: (
+          <RequireAdmin>
+            <UsersPage />
+          </RequireAdmin>
+        ),
+      },
+      {
+        path: 'audit-log',
+        element: (
+          <RequireAdmin>
+            <AuditLogPage />
+          </RequireAdmin>
+        ),
+      },
+      { path: 'api-tokens', element: <ApiTokensPage /> },
+      { path: 'profile', element: <ProfilePage /> },
+    ],
+  },
+  // Outside the session guard, so an unknown address reads "not found" whether or not one is signed in.
+  { path: '*', element: <NotFoundPage /> },
+])
