@@ -43,6 +43,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>()
 
+  // JSON only: Fastify's text/plain parser would let a cross-site form post (no CORS preflight) reach validation.
+  app.removeContentTypeParser('text/plain')
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandler(app)

@@ -1,7 +1,7 @@
 /** Request and response bodies of the REST API (`/api/v1`), shared by the server and the dashboard. */
 import { z } from 'zod'
 import { Description, Email, Id, Name, PageQuery, Password, Role, Timestamp } from './common.ts'
-import { Cidr, Cidr4, Cidr6, InterfaceName, IpAddress, Port } from './net.ts'
+import { Cidr, InterfaceName, IpAddress, Port, TunnelNetwork4, TunnelNetwork6 } from './net.ts'
 
 // ---- auth and users -------------------------------------------------------------------------
 
@@ -160,8 +160,8 @@ export const TunnelServerUpdate = z.strictObject({
   publicInterface: InterfaceName.nullable().optional(),
   wgPort: Port.optional(),
   wgInterface: InterfaceName.optional(),
-  tunnelNetworkV4: Cidr4.optional(),
-  tunnelNetworkV6: Cidr6.nullable().optional(),
+  tunnelNetworkV4: TunnelNetwork4.optional(),
+  tunnelNetworkV6: TunnelNetwork6.nullable().optional(),
   mtu: Mtu.optional(),
   dns: z.array(IpAddress).max(4, { error: 'At most 4 DNS servers' }).optional(),
 })

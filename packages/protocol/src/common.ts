@@ -21,8 +21,11 @@ export const Name = z
 export const Description = z
   .string({ error: 'Must be a text' })
   .max(200, { error: 'Must be at most 200 characters' })
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'Must not contain control characters or line breaks' })
+  // Control characters (C0, C1), line and paragraph separators, and bidi overrides that could
+  // make a description display as something else.
+  .regex(/^[^\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/u, {
+    error: 'Must not contain control characters, line breaks or text-direction overrides',
+  })
 
 export const Email = z
   .email({ error: 'Must be an email address' })

@@ -43,31 +43,59 @@ export function cidrContains(cidr: string, ip: string): boolean {
 }
 
 export const Ipv4 = z
-  .string()
+  .string({ error: 'Must be an IPv4 address such as 203.0.113.10' })
   .max(15)
   .refine((v) => ipFamily(v) === 4, { message: 'Must be an IPv4 address such as 203.0.113.10' })
 export const IpAddress = z
-  .string()
+  .string({ error: 'Must be an IPv4 or IPv6 address' })
   .max(45)
   .refine((v) => ipFamily(v) !== null, { message: 'Must be an IPv4 or IPv6 address' })
 export const Cidr4 = z
-  .string()
+  .string({ error: 'Must be an IPv4 network in CIDR form, such as 10.99.0.0/24' })
   .max(18)
   .refine((v) => parseCidr(v)?.family === 4, {
     message: 'Must be an IPv4 network in CIDR form with no host bits set, such as 10.99.0.0/24',
   })
 export const Cidr6 = z
-  .string()
+  .string({ error: 'Must be an IPv6 network in CIDR form, such as fd00:99::/64' })
   .max(43)
   .refine((v) => parseCidr(v)?.family === 6, {
     message: 'Must be an IPv6 network in CIDR form with no host bits set, such as fd00:99::/64',
   })
 export const Cidr = z
-  .string()
+  .string({ error: 'Must be an IPv4 or IPv6 network in CIDR form' })
   .max(43)
   .refine((v) => parseCidr(v) !== null, {
     message: 'Must be an IPv4 or IPv6 network in CIDR form with no host bits set',
   })
+
+const PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10']
+
+/** A tunnel's IPv4 network: private (RFC 1918 or CGNAT space), /8 to /30 so it holds a server and clients. */
+export const TunnelNetwork4 = Cidr4.superRefine((v, ctx) => {
+  const net = parseCidr(v)
+  if (!net) return
+  if (net.prefix < 8 || net.prefix > 30)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'Must be a network from /8 to /30, with room for the server and its clients',
+    })
+  else if (!PRIVATE_V4.some((p) => cidrContains(p, net.address) && parseCidr(p)!.prefix <= net.prefix))
+    ctx.addIssue({
+      code: 'custom',
+      message: 'Must be a private network (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10)',
+    })
+})
+
+/** A tunnel's IPv6 network: unique-local or global unicast, /48 to /124. */
+export const TunnelNetwork6 = Cidr6.superRefine((v, ctx) => {
+  const net = parseCidr(v)
+  if (!net) return
+  if (net.prefix < 48 || net.prefix > 124)
+    ctx.addIssue({ code: 'custom', message: 'Must be a network from /48 to /124' })
+  else if (!cidrContains('fc00::/7', net.address) && !cidrContains('2000::/3', net.address))
+    ctx.addIssue({ code: 'custom', message: 'Must be a unique-local (fd00::/8) or global unicast network' })
+})
 
 export const Port = z
   .number({ error: 'Must be a whole number from 1 to 65535' })

@@ -15,6 +15,7 @@ import type { AppContext } from '../http/context.ts'
 import type { App } from '../http/types.ts'
 import { bumpRevisions } from '../store/agents.ts'
 import { writeAudit } from '../store/auditLog.ts'
+import { listPortForwards } from '../store/portForwards.ts'
 import {
   getTunnelClient,
   listTunnelClients,
@@ -84,6 +85,18 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
             tunnelServerId: 'No such tunnel server',
           })
 
+        if (serverId !== c.tunnelServerId) {
+          const forwards = await listPortForwards(trx, { tunnelClientId: c.id, limit: 20, offset: 0 })
+          if (forwards.total > 0)
+            throw new AppError(
+              'tunnel_client.has_forwards',
+              409,
+              `${c.name} has ${forwards.total} port forward(s) on its current server (${forwards.items
+                .map((f) => `${f.protocol} ${f.publicPort}`)
+                .join(', ')}). Delete or move them before connecting it to another server.`,
+              { tunnelServerId: 'The client still has port forwards on its current server' },
+            )
+        }
         let tunnelIp = b.tunnelIp === undefined ? c.tunnelIp : b.tunnelIp
         if (!server) tunnelIp = null
         else {

@@ -69,13 +69,15 @@ export function tunnelServerRoutes(app: App, ctx: AppContext): void {
         const clients = (await listTunnelClients(trx, { tunnelServerId: s.id, limit: 100_000, offset: 0 })).items
 
         if (b.tunnelNetworkV4 && b.tunnelNetworkV4 !== s.tunnelNetworkV4) {
-          const outside = clients.filter((c) => c.tunnelIp && !cidrContains(b.tunnelNetworkV4!, c.tunnelIp))
-          const takesServerIp = clients.find((c) => c.tunnelIp === serverTunnelIp(b.tunnelNetworkV4!))
-          if (outside.length > 0 || takesServerIp)
+          const newServerIp = serverTunnelIp(b.tunnelNetworkV4)
+          const misfits = clients.filter(
+            (c) => c.tunnelIp && (!cidrContains(b.tunnelNetworkV4!, c.tunnelIp) || c.tunnelIp === newServerIp),
+          )
+          if (misfits.length > 0)
             throw new AppError(
               'tunnel_server.network_in_use',
               409,
-              `Clients ${[...outside, ...(takesServerIp ? [takesServerIp] : [])].map((c) => `${c.name} (${c.tunnelIp})`).join(', ')} have addresses that do not fit ${b.tunnelNetworkV4}. Move them first.`,
+              `Clients ${misfits.map((c) => `${c.name} (${c.tunnelIp})`).join(', ')} have addresses that do not fit ${b.tunnelNetworkV4}. Move them first.`,
               { tunnelNetworkV4: 'Does not hold the addresses of existing clients' },
             )
         }

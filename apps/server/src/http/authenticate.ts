@@ -90,12 +90,7 @@ async function fromBearer(ctx: AppContext, token: string): Promise<Principal> {
   return { user, method: 'token', tokenId: row.id }
 }
 
-async function fromCookie(
-  ctx: AppContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  cookie: string,
-): Promise<Principal | null> {
+async function fromCookie(ctx: AppContext, reply: FastifyReply, cookie: string): Promise<Principal | null> {
   const hash = sha256(cookie)
   const session = await findSessionByHash(ctx.db, hash)
   if (!session || !hashesEqual(session.tokenHash, hash)) {
@@ -115,8 +110,22 @@ async function fromCookie(
   }
   if (now - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS)
     await touchSession(ctx.db, session.id, new Date(now).toISOString())
-  void request
   return { user, method: 'session', sessionId: session.id }
+}
+
+async function resolvePrincipal(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<Principal | null> {
+  const header = request.headers.authorization
+  if (header !== undefined) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header)
+    if (!m?.[1]) throw new AppError('auth.invalid_token', 401, 'Send the API token as "Authorization: Bearer <token>".')
+    return fromBearer(ctx, m[1])
+  }
+  const cookie = request.cookies[SESSION_COOKIE]
+  return cookie ? fromCookie(ctx, reply, cookie) : null
 }
 
 export function installAuth(app: FastifyInstance, ctx: AppContext): void {
@@ -134,15 +143,12 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   app.addHook('onRequest', async (request, reply) => {
     const rule = request.routeOptions.config.auth
     if (rule === undefined) return // static files and docs
-    const header = request.headers.authorization
-    if (header !== undefined) {
-      const m = /^Bearer\s+(\S+)$/i.exec(header)
-      if (!m?.[1])
-        throw new AppError('auth.invalid_token', 401, 'Send the API token as "Authorization: Bearer <token>".')
-      request.principal = await fromBearer(ctx, m[1])
-    } else {
-      const cookie = request.cookies[SESSION_COOKIE]
-      if (cookie) request.principal = await fromCookie(ctx, request, reply, cookie)
+    try {
+      request.principal = await resolvePrincipal(ctx, request, reply)
+    } catch (err) {
+      // A stale cookie or token must not lock anyone out of signing in again or of the health check.
+      if (!(rule === 'public' && err instanceof AppError && err.status === 401)) throw err
+      request.principal = null
     }
 
     if (!SAFE_METHODS.has(request.method) && (request.principal?.method === 'session' || rule === 'public'))

@@ -57,7 +57,12 @@ export function getServiceTemplate(db: Db, id: string) {
 }
 
 export function findServiceTemplateByName(db: Db, name: string) {
-  return db.selectFrom('serviceTemplates').selectAll().where('name', '=', name).executeTakeFirst()
+  // Case-insensitive, so that "dayz" cannot stand beside "DayZ".
+  return db
+    .selectFrom('serviceTemplates')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+    .executeTakeFirst()
 }
 
 export async function insertServiceTemplate(
