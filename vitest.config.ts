@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config'
 // (`npm test` builds first) and Chromium.
 export default defineConfig({
   test: {
+    reporters: ['default', './scripts/summaryReporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

@@ -339,3 +339,47 @@ export const Health = z.object({
   database: z.enum(['ok', 'error']),
   version: z.string(),
 })
+
+// ---- agent commands, metrics and live events ----------------------------------------------------------
+
+export const CommandStatus = z.enum(['pending', 'success', 'failed', 'timeout'])
+export type CommandStatus = z.infer<typeof CommandStatus>
+
+export const CommandLogEntry = z.object({
+  id: Id,
+  agentId: Id,
+  command: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  status: CommandStatus,
+  result: z.unknown().nullable(),
+  error: z.string().nullable(),
+  requestedBy: z.string().nullable().describe('Email of who asked, null for the system'),
+  createdAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+})
+export type CommandLogEntry = z.infer<typeof CommandLogEntry>
+
+export const CommandCreate = z.strictObject({
+  command: z.enum(['ping', 'diagnostics', 'restart'], { error: 'Must be "ping", "diagnostics" or "restart"' }),
+  params: z.record(z.string(), z.unknown()).default({}),
+  timeoutSeconds: z.number().int().min(1).max(300).default(30),
+  wait: z.boolean().default(false).describe('Answer only once the agent has answered or the command timed out'),
+})
+export type CommandCreate = z.input<typeof CommandCreate>
+
+export const MetricPoint = z.object({ at: Timestamp, sample: z.record(z.string(), z.unknown()) })
+export type MetricPoint = z.infer<typeof MetricPoint>
+
+export const MetricsQuery = z.strictObject({
+  from: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
+  to: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(2880),
+})
+
+/** Server-Sent Events on /api/v1/events: `event:` is the type, `data:` this JSON. */
+export const LiveEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('agent'), agent: Agent }),
+  z.object({ type: z.literal('agent_deleted'), agentId: Id }),
+  z.object({ type: z.literal('command'), command: CommandLogEntry }),
+])
+export type LiveEvent = z.infer<typeof LiveEvent>

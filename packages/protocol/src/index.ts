@@ -1,3 +1,5 @@
+export * from './agentProtocol.ts'
 export * from './api.ts'
 export * from './common.ts'
+export * from './desiredState.ts'
 export * from './net.ts'
