@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import websocket from '@fastify/websocket'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import {
   jsonSchemaTransform,
@@ -16,6 +17,7 @@ import { agentRoutes } from './api/agents.ts'
 import { apiTokenRoutes } from './api/apiTokens.ts'
 import { auditLogRoutes } from './api/auditLog.ts'
 import { authRoutes } from './api/auth.ts'
+import { eventRoutes } from './api/events.ts'
 import { healthRoutes } from './api/health.ts'
 import { portForwardRoutes } from './api/portForwards.ts'
 import { registrationTokenRoutes } from './api/registrationTokens.ts'
@@ -38,6 +40,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
   const app = Fastify({
     loggerInstance: opts.logger,
     trustProxy: ctx.config.trustProxy,
+    // Event streams and agent sockets never go idle; on shutdown they are closed, not waited for.
+    forceCloseConnections: true,
     bodyLimit: 1024 * 1024,
     // Ids, not counters, so that log lines from concurrent requests can be told apart across restarts.
     genReqId: () => crypto.randomUUID(),
@@ -70,6 +74,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
 
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })
+  app.get('/ws/agent', { websocket: true, schema: { hide: true } }, (socket, request) =>
+    ctx.hub.accept(socket, request.ip),
+  )
+
   installAuth(app, ctx)
   for (const routes of [
     healthRoutes,
@@ -83,6 +92,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     portForwardRoutes,
     serviceTemplateRoutes,
     auditLogRoutes,
+    eventRoutes,
   ])
     routes(app, ctx)
 

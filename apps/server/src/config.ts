@@ -40,6 +40,16 @@ const ConfigEnv = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  WIREWARP_METRICS_RETENTION_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .positive({ error: 'must be more than 0' })
+    .max(3650)
+    .default(7),
+  WIREWARP_AGENT_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .min(1, { error: 'must be at least 1' })
+    .max(3600)
+    .default(90),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -60,6 +70,8 @@ export interface Config {
   sessionMaxMs: number
   trustProxy: boolean
   logLevel: string
+  metricsRetentionMs: number
+  agentDeadAfterMs: number
 }
 
 export class ConfigError extends Error {
@@ -87,5 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxMs: e.WIREWARP_SESSION_MAX_DAYS * 86400_000,
     trustProxy: e.WIREWARP_TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    metricsRetentionMs: e.WIREWARP_METRICS_RETENTION_DAYS * 86400_000,
+    agentDeadAfterMs: e.WIREWARP_AGENT_TIMEOUT_SECONDS * 1000,
   }
 }

@@ -1,7 +1,7 @@
 /** Creates the first admin on a first start with no users, and admins from the command line. */
 import { randomBytes } from 'node:crypto'
 import { Email, Password } from '@wirewarp/protocol'
-import type { Logger } from 'pino'
+import type { FastifyBaseLogger } from 'fastify'
 import { hashPassword } from './auth/passwords.ts'
 import type { Db } from './db/database.ts'
 import { SYSTEM_ACTOR, writeAudit } from './store/auditLog.ts'
@@ -38,7 +38,7 @@ export async function createAdmin(db: Db, email: string, password: string, name 
  */
 export async function ensureFirstAdmin(
   db: Db,
-  log: Logger,
+  log: FastifyBaseLogger,
   env: { email?: string | undefined; password?: string | undefined },
 ) {
   if ((await countUsers(db)) > 0) return

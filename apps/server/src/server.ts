@@ -1,7 +1,7 @@
 /** Starts the control server: database, migrations, seeds, first admin, HTTP, jobs, graceful stop. */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Logger } from 'pino'
+import type { FastifyBaseLogger } from 'fastify'
 import { buildApp } from './app.ts'
 import { LoginThrottle } from './auth/loginThrottle.ts'
 import type { Config } from './config.ts'
@@ -10,7 +10,10 @@ import { migrate } from './db/migrate.ts'
 import { ensureFirstAdmin } from './firstAdmin.ts'
 import type { AppContext } from './http/context.ts'
 import type { App } from './http/types.ts'
+import { AgentHub } from './hub/agentHub.ts'
+import { LiveEvents } from './hub/liveEvents.ts'
 import { loadSecret } from './secretKey.ts'
+import { deleteMetricsBefore } from './store/metrics.ts'
 import { seedBuiltinTemplates } from './store/serviceTemplates.ts'
 import { deleteExpiredSessions } from './store/sessions.ts'
 import { VERSION } from './version.ts'
@@ -29,7 +32,7 @@ export function defaultWebDir(): string {
 
 export async function startServer(
   config: Config,
-  log: Logger,
+  log: FastifyBaseLogger,
   opts: { webDir?: string; listen?: boolean } = {},
 ): Promise<RunningServer> {
   loadSecret(config.dataDir, config.secret)
@@ -44,7 +47,10 @@ export async function startServer(
     throw err
   }
 
-  const ctx: AppContext = { db, dialect, config, throttle: new LoginThrottle(), version: VERSION }
+  const events = new LiveEvents()
+  const hub = new AgentHub({ db, log, events, serverVersion: VERSION, deadAfterMs: config.agentDeadAfterMs })
+  await hub.start()
+  const ctx: AppContext = { db, dialect, config, throttle: new LoginThrottle(), version: VERSION, hub, events }
   const app = await buildApp(ctx, { logger: log, webDir: opts.webDir ?? defaultWebDir() })
 
   const sweep = setInterval(() => {
@@ -53,6 +59,12 @@ export async function startServer(
     )
   }, 10 * 60_000)
   sweep.unref()
+  const retention = setInterval(() => {
+    deleteMetricsBefore(db, new Date(Date.now() - config.metricsRetentionMs).toISOString()).catch((err) =>
+      log.error({ err }, 'metrics retention failed'),
+    )
+  }, 3600_000)
+  retention.unref()
 
   let url = ''
   if (opts.listen !== false) {
@@ -63,6 +75,8 @@ export async function startServer(
   const close = () => {
     closing ??= (async () => {
       clearInterval(sweep)
+      clearInterval(retention)
+      await hub.stop()
       await app.close()
       await db.destroy()
     })()

@@ -246,6 +246,28 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       ok: 200,
       make: async () => ({ url: `/api/v1/agents/${fx.serverAgent}` }),
     },
+    'GET /api/v1/agents/{id}/desired-state': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({ url: `/api/v1/agents/${fx.serverAgent}/desired-state` }),
+    },
+    'POST /api/v1/agents/{id}/commands': {
+      rule: 'admin',
+      ok: 201,
+      // The agent is not connected: the command is logged as failed at once, which is still a 201.
+      make: async () => ({ url: `/api/v1/agents/${fx.serverAgent}/commands`, body: { command: 'ping' } }),
+    },
+    'GET /api/v1/agents/{id}/commands': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({ url: `/api/v1/agents/${fx.serverAgent}/commands` }),
+    },
+    'GET /api/v1/agents/{id}/metrics': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({ url: `/api/v1/agents/${fx.serverAgent}/metrics` }),
+    },
+    'GET /api/v1/events': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/events' }) },
     'DELETE /api/v1/agents/{id}': {
       rule: 'admin',
       ok: 204,
@@ -463,7 +485,7 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     ])
     for (const r of byRule('admin'))
       expect(r).toMatch(
-        / \/api\/v1\/(users|agents|registration-tokens|tunnel-servers|tunnel-clients|port-forwards|service-templates|audit-log)\b/,
+        / \/api\/v1\/(users|agents|registration-tokens|tunnel-servers|tunnel-clients|port-forwards|service-templates|audit-log|events)\b/,
       )
   })
 

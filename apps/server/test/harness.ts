@@ -62,6 +62,9 @@ export interface TestServer {
   config: Config
   /** Stops and starts the server on the same database: what survives is what was stored. */
   restart(): Promise<void>
+  /** Stops the server, keeping its database and port, until `start`. */
+  stop(): Promise<void>
+  start(): Promise<void>
   close(): Promise<void>
 }
 
@@ -107,6 +110,8 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     sessionMaxMs: 7 * 86400_000,
     trustProxy: false,
     logLevel: 'silent',
+    metricsRetentionMs: 7 * 86400_000,
+    agentDeadAfterMs: 90_000,
     ...overrides,
   }
   const log = pino({ level: process.env.WIREWARP_TEST_LOG ?? 'silent' })
@@ -117,7 +122,19 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     server,
     config,
     async restart() {
+      // Same port: agents were told this URL.
+      config.port = Number(new URL(server.url).port)
       await server.close()
+      server = await startServer(config, log)
+      t.url = server.url
+      t.db = server.ctx.db
+      t.server = server
+    },
+    async stop() {
+      config.port = Number(new URL(server.url).port)
+      await server.close()
+    },
+    async start() {
       server = await startServer(config, log)
       t.url = server.url
       t.db = server.ctx.db
@@ -182,6 +199,11 @@ export class Client {
       headers: h,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
+    // An event stream never ends: its status and headers are the answer.
+    if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      await res.body?.cancel()
+      return { status: res.status, body: null as T, headers: res.headers }
+    }
     const text = await res.text()
     let parsed: unknown = text
     try {

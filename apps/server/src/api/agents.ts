@@ -1,12 +1,29 @@
-/** Agents as the dashboard sees them. Rows appear when an agent registers (see the hub). */
-import { Agent, ErrorBody, IdParams, Page, PageQuery } from '@wirewarp/protocol'
+/** Agents as the dashboard sees them (rows appear when an agent registers), their commands and metrics. */
+import {
+  Agent,
+  CloseCode,
+  CommandCreate,
+  CommandLogEntry,
+  DesiredState,
+  ErrorBody,
+  IdParams,
+  MetricPoint,
+  MetricsQuery,
+  Page,
+  PageQuery,
+} from '@wirewarp/protocol'
 import { z } from 'zod'
 import { notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { mutate } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
+import { computeDesiredState } from '../hub/computeDesiredState.ts'
 import { deleteAgent, getAgent, listAgents, toAgent } from '../store/agents.ts'
 import { writeAudit } from '../store/auditLog.ts'
+import { getCommand, listCommands } from '../store/commandLog.ts'
+import { loadDesiredStateInput } from '../store/desiredStateInput.ts'
+import { listMetrics } from '../store/metrics.ts'
 
 const tags = ['agents']
 
@@ -45,9 +62,27 @@ export function agentRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      await ctx.db.transaction().execute(async (trx) => {
+      const a = await mutate(ctx, async (trx, touch) => {
         const a = await getAgent(trx, request.params.id)
         if (!a) throw notFound('Agent')
+        // Its peers lose it: a server's clients lose their server, a client's server loses a peer.
+        if (a.tunnelServerId) {
+          const clients = await trx
+            .selectFrom('tunnelClients')
+            .select('agentId')
+            .where('tunnelServerId', '=', a.tunnelServerId)
+            .execute()
+          await touch(clients.map((c) => c.agentId))
+        }
+        if (a.tunnelClientId) {
+          const server = await trx
+            .selectFrom('tunnelClients')
+            .innerJoin('tunnelServers', 'tunnelServers.id', 'tunnelClients.tunnelServerId')
+            .select('tunnelServers.agentId')
+            .where('tunnelClients.id', '=', a.tunnelClientId)
+            .executeTakeFirst()
+          await touch([server?.agentId])
+        }
         await deleteAgent(trx, a.id)
         await writeAudit(
           trx,
@@ -56,8 +91,94 @@ export function agentRoutes(app: App, ctx: AppContext): void {
           { type: 'agent', id: a.id },
           { name: a.name, kind: a.kind },
         )
+        return a
       })
+      ctx.hub.disconnect(a.id, CloseCode.deleted, 'hello.unknown_agent', 'This agent was deleted from the dashboard.')
       return reply.status(204).send(null)
+    },
+  )
+
+  app.get(
+    '/api/v1/agents/:id/desired-state',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'The desired state the server holds for this agent (what it pushes)',
+        params: IdParams,
+        response: { 200: DesiredState, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const input = await loadDesiredStateInput(ctx.db, request.params.id)
+      if (!input) throw notFound('Agent')
+      return computeDesiredState(input)
+    },
+  )
+
+  app.post(
+    '/api/v1/agents/:id/commands',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Send a one-shot command (ping, diagnostics, restart); with wait, answer once it finished',
+        params: IdParams,
+        body: CommandCreate,
+        response: { 201: CommandLogEntry, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const a = await getAgent(ctx.db, request.params.id)
+      if (!a) throw notFound('Agent')
+      const b = request.body
+      const requestedBy = request.principal?.user.id ?? null
+      const { id, done } = await ctx.hub.runCommand(a.id, b.command, b.params, b.timeoutSeconds * 1000, requestedBy)
+      await writeAudit(
+        ctx.db,
+        actorOf(request),
+        `agent.command.${b.command}`,
+        { type: 'agent', id: a.id },
+        { commandId: id, params: b.params },
+      )
+      const entry = b.wait ? await done : await getCommand(ctx.db, id)
+      return reply.status(201).send(entry!)
+    },
+  )
+
+  app.get(
+    '/api/v1/agents/:id/commands',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'The agent’s command history, newest first',
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: Page(CommandLogEntry), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      if (!(await getAgent(ctx.db, request.params.id))) throw notFound('Agent')
+      return listCommands(ctx.db, request.params.id, request.query)
+    },
+  )
+
+  app.get(
+    '/api/v1/agents/:id/metrics',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Metrics samples (CPU, memory, load, uptime, interface counters) between from and to, oldest first',
+        params: IdParams,
+        querystring: MetricsQuery,
+        response: { 200: z.object({ items: z.array(MetricPoint) }), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      if (!(await getAgent(ctx.db, request.params.id))) throw notFound('Agent')
+      return { items: await listMetrics(ctx.db, request.params.id, request.query) }
     },
   )
 }

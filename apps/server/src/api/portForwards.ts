@@ -17,8 +17,8 @@ import type { PortForwardRow } from '../db/schema.ts'
 import { AppError, invalidFields, notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { mutate } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
-import { bumpRevisions } from '../store/agents.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import {
   deletePortForward,
@@ -120,10 +120,10 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
         enabled: b.enabled,
         preserveClientIp: b.preserveClientIp,
       }
-      const row = await ctx.db.transaction().execute(async (trx) => {
+      const row = await mutate(ctx, async (trx, touch) => {
         const agents = await checkForward(trx, fields)
         const row = await insertPortForward(trx, fields)
-        await bumpRevisions(trx, agents)
+        await touch(agents)
         await writeAudit(trx, actorOf(request), 'port_forward.create', { type: 'port_forward', id: row.id }, fields)
         return row
       })
@@ -144,7 +144,7 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const b = request.body
-      const rows = await ctx.db.transaction().execute(async (trx) => {
+      const rows = await mutate(ctx, async (trx, touch) => {
         const t = await getServiceTemplate(trx, b.templateId)
         if (!t)
           throw new AppError('not_found', 404, 'Service template was not found.', { templateId: 'No such template' })
@@ -168,7 +168,7 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
           for (const a of await checkForward(trx, fields)) agents.add(a)
           rows.push(await insertPortForward(trx, fields))
         }
-        await bumpRevisions(trx, agents)
+        await touch(agents)
         await writeAudit(
           trx,
           actorOf(request),
@@ -204,7 +204,7 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
     action: string,
     patch: Partial<ForwardFields>,
   ) =>
-    ctx.db.transaction().execute(async (trx) => {
+    mutate(ctx, async (trx, touch) => {
       const before = await getPortForward(trx, request.params.id)
       if (!before) throw notFound('Port forward')
       const { id: _id, createdAt: _c, updatedAt: _u, ...current } = before
@@ -212,7 +212,7 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
       const agents = await checkForward(trx, after, before.id)
       const previousClient = await getTunnelClient(trx, before.tunnelClientId)
       await updatePortForward(trx, before.id, patch)
-      await bumpRevisions(trx, [...agents, previousClient?.agentId])
+      await touch([...agents, previousClient?.agentId])
       await writeAudit(trx, actorOf(request), action, { type: 'port_forward', id: before.id }, patch)
       return toPortForward((await getPortForward(trx, before.id))!)
     })
@@ -264,13 +264,13 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
       schema: { tags, summary: 'Delete a port forward', params: IdParams, response: { 204: z.null(), 404: ErrorBody } },
     },
     async (request, reply) => {
-      await ctx.db.transaction().execute(async (trx) => {
+      await mutate(ctx, async (trx, touch) => {
         const f = await getPortForward(trx, request.params.id)
         if (!f) throw notFound('Port forward')
         const server = await getTunnelServer(trx, f.tunnelServerId)
         const client = await getTunnelClient(trx, f.tunnelClientId)
         await deletePortForward(trx, f.id)
-        await bumpRevisions(trx, [server?.agentId, client?.agentId])
+        await touch([server?.agentId, client?.agentId])
         await writeAudit(
           trx,
           actorOf(request),

@@ -12,8 +12,8 @@ import {
 import { AppError, notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { mutate } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
-import { bumpRevisions } from '../store/agents.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { listPortForwards } from '../store/portForwards.ts'
 import {
@@ -75,7 +75,7 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const b = request.body
-      return ctx.db.transaction().execute(async (trx) => {
+      return mutate(ctx, async (trx, touch) => {
         const c = await getTunnelClient(trx, request.params.id)
         if (!c) throw notFound('Tunnel client')
         const serverId = b.tunnelServerId === undefined ? c.tunnelServerId : b.tunnelServerId
@@ -137,7 +137,7 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
           lanIp,
         })
         const oldServer = c.tunnelServerId ? await getTunnelServer(trx, c.tunnelServerId) : undefined
-        await bumpRevisions(trx, [c.agentId, oldServer?.agentId, server?.agentId])
+        await touch([c.agentId, oldServer?.agentId, server?.agentId])
         await writeAudit(
           trx,
           actorOf(request),

@@ -11,8 +11,8 @@ import {
 import { AppError, notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { mutate } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
-import { bumpRevisions } from '../store/agents.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { findOverlappingForward } from '../store/portForwards.ts'
 import { listTunnelClients } from '../store/tunnelClients.ts'
@@ -63,7 +63,7 @@ export function tunnelServerRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const b = request.body
-      return ctx.db.transaction().execute(async (trx) => {
+      return mutate(ctx, async (trx, touch) => {
         const s = await getTunnelServer(trx, request.params.id)
         if (!s) throw notFound('Tunnel server')
         const clients = (await listTunnelClients(trx, { tunnelServerId: s.id, limit: 100_000, offset: 0 })).items
@@ -99,7 +99,7 @@ export function tunnelServerRoutes(app: App, ctx: AppContext): void {
 
         const { dns, ...rest } = b
         await updateTunnelServer(trx, s.id, { ...rest, ...(dns ? { dns: JSON.stringify(dns) } : {}) })
-        await bumpRevisions(trx, [s.agentId, ...clients.map((c) => c.agentId)])
+        await touch([s.agentId, ...clients.map((c) => c.agentId)])
         await writeAudit(trx, actorOf(request), 'tunnel_server.update', { type: 'tunnel_server', id: s.id }, b)
         return toTunnelServer((await getTunnelServer(trx, s.id))!)
       })

@@ -3,6 +3,8 @@
 import type { LoginThrottle } from '../auth/loginThrottle.ts'
 import type { Config } from '../config.ts'
 import type { Db, Dialect } from '../db/database.ts'
+import type { AgentHub } from '../hub/agentHub.ts'
+import type { LiveEvents } from '../hub/liveEvents.ts'
 
 export interface AppContext {
   db: Db
@@ -10,4 +12,6 @@ export interface AppContext {
   config: Config
   throttle: LoginThrottle
   version: string
+  hub: AgentHub
+  events: LiveEvents
 }

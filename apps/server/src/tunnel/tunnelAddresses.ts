@@ -51,3 +51,20 @@ export function allocateTunnelIp(network: string, used: Set<string>): string | n
   }
   return null
 }
+
+/**
+ * The IPv6 tunnel address paired with a v4 one: the v4 address's host number (its offset in the
+ * v4 network) placed in the v6 network, so `10.99.0.7` in a /24 pairs with `fd00:99::7`.
+ */
+export function v6TunnelIp(v6Network: string, v4Network: string, v4: string): string {
+  const v6 = parseCidr(v6Network)
+  const v4Net = parseCidr(v4Network)
+  if (v6?.family !== 6 || v4Net?.family !== 4) throw new Error('v6TunnelIp needs a v6 and a v4 network')
+  let host = v4ToNumber(v4) - v4ToNumber(v4Net.address)
+  const bytes = ipaddr.IPv6.parse(v6.address).toByteArray()
+  for (let i = 15; i >= 0 && host > 0; i--) {
+    bytes[i] = (bytes[i] ?? 0) | (host & 255)
+    host = Math.floor(host / 256)
+  }
+  return (ipaddr.fromByteArray(bytes) as ipaddr.IPv6).toString()
+}

@@ -1,0 +1,215 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { AgentMessage, type DesiredState } from '@wirewarp/protocol'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { AgentSession } from './agentSession.ts'
+import type { Driver } from './drivers/driver.ts'
+import { createLogger } from './logger.ts'
+import { StateStore } from './stateStore.ts'
+import { clientState, serverState } from './testing/sampleStates.ts'
+
+let dir: string
+let store: StateStore
+let events: string[]
+let sent: AgentMessage[]
+let logLines: string[]
+let restarts: number
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'wwa-session-'))
+  store = new StateStore(dir)
+  await store.open()
+  events = []
+  sent = []
+  logLines = []
+  restarts = 0
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** A driver that notes what was on disk when it was asked to apply. */
+function fakeDriver(opts: { fail?: (s: DesiredState) => string | null; delayMs?: number } = {}): Driver {
+  return {
+    name: 'recording',
+    capabilities: async () => ({ driver: 'fake' }),
+    apply: async (state) => {
+      const onDisk = await store.loadState()
+      events.push(`apply ${state.revision} (on disk: ${onDisk?.revision ?? 'none'})`)
+      if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs))
+      const failure = opts.fail?.(state)
+      if (failure) throw new Error(failure)
+      events.push(`applied ${state.revision}`)
+    },
+    diagnostics: async () => ({ driver: 'fake', note: 'hi' }),
+  }
+}
+
+function session(driver: Driver, mode: 'server' | 'client' = 'server'): AgentSession {
+  return new AgentSession({
+    driver,
+    store,
+    mode,
+    send: (m) => {
+      // Everything the session sends must be a valid protocol message.
+      expect(AgentMessage.safeParse(m).success).toBe(true)
+      sent.push(m)
+      events.push(`send ${m.type}`)
+    },
+    log: createLogger({ write: (l) => logLines.push(l) }),
+    onRestart: () => {
+      restarts++
+      events.push('restart')
+    },
+    now: () => new Date('2026-03-01T12:00:00.000Z'),
+  })
+}
+
+describe('desired state', () => {
+  test('is persisted before the driver applies it, then acknowledged', async () => {
+    const s = session(fakeDriver())
+    await s.receiveState(serverState(4))
+    expect(events).toEqual(['apply 4 (on disk: 4)', 'applied 4', 'send applied'])
+    expect(sent).toEqual([{ type: 'applied', revision: 4, ok: true, durationMs: expect.any(Number) }])
+    expect(s.appliedRevision).toBe(4)
+    expect(await store.loadApplied()).toEqual({ revision: 4, at: '2026-03-01T12:00:00.000Z' })
+    expect(logLines.join('')).toMatch(/info applied revision 4 in \d+ ms/)
+  })
+
+  test('a failed apply is acknowledged with its revision and error, and the applied revision stays', async () => {
+    const s = session(fakeDriver({ fail: (st) => (st.revision === 6 ? 'nft: syntax error in line 3' : null) }))
+    await s.receiveState(serverState(5))
+    await s.receiveState(serverState(6))
+    expect(sent[1]).toEqual({
+      type: 'applied',
+      revision: 6,
+      ok: false,
+      error: 'nft: syntax error in line 3',
+      durationMs: expect.any(Number),
+    })
+    expect(s.appliedRevision).toBe(5)
+    expect((await store.loadApplied())?.revision).toBe(5)
+    // Still saved, so the next start retries it.
+    expect((await store.loadState())?.revision).toBe(6)
+    expect(logLines.join('')).toMatch(/error apply of revision 6 failed: nft: syntax error/)
+  })
+
+  test('the same revision is applied again, not skipped', async () => {
+    const s = session(fakeDriver())
+    await s.receiveState(serverState(3))
+    await s.receiveState(serverState(3))
+    expect(events.filter((e) => e.startsWith('applied'))).toEqual(['applied 3', 'applied 3'])
+    expect(sent.map((m) => m.type)).toEqual(['applied', 'applied'])
+  })
+
+  test('states received together are applied one at a time, in order', async () => {
+    const s = session(fakeDriver({ delayMs: 20 }))
+    void s.receiveState(serverState(1))
+    void s.receiveState(serverState(2))
+    await s.receiveState(serverState(3))
+    expect(events).toEqual([
+      'apply 1 (on disk: 1)',
+      'applied 1',
+      'send applied',
+      'apply 2 (on disk: 2)',
+      'applied 2',
+      'send applied',
+      'apply 3 (on disk: 3)',
+      'applied 3',
+      'send applied',
+    ])
+  })
+
+  test('a state that cannot be saved is not applied', async () => {
+    await rm(dir, { recursive: true })
+    await writeFile(dir, 'a file where the directory was')
+    const s = session(fakeDriver())
+    await s.receiveState(serverState(2))
+    expect(events).toEqual(['send applied'])
+    expect(sent[0]).toMatchObject({ revision: 2, ok: false, error: expect.stringMatching(/could not save the state/) })
+    await rm(dir)
+  })
+
+  test('a state for the other mode is refused', async () => {
+    const s = session(fakeDriver(), 'server')
+    await s.receiveState(clientState(2))
+    expect(events).toEqual(['send applied'])
+    expect(sent[0]).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/server mode but the state is for a client/),
+    })
+  })
+})
+
+describe('saved state (offline start)', () => {
+  test('is applied without sending anything', async () => {
+    await store.saveState(serverState(9))
+    const s = session(fakeDriver())
+    await s.loadApplied()
+    expect(s.appliedRevision).toBe(0)
+    await s.applySavedState()
+    expect(events).toEqual(['apply 9 (on disk: 9)', 'applied 9'])
+    expect(sent).toEqual([])
+    expect(s.appliedRevision).toBe(9)
+    expect(logLines.join('')).toMatch(/applied revision 9 \(saved state, before connecting\)/)
+  })
+
+  test('the applied revision of an earlier run is loaded', async () => {
+    await store.saveApplied({ revision: 12, at: 'x' })
+    const s = session(fakeDriver())
+    await s.loadApplied()
+    expect(s.appliedRevision).toBe(12)
+  })
+
+  test('nothing saved: nothing applied', async () => {
+    const s = session(fakeDriver())
+    await s.applySavedState()
+    expect(events).toEqual([])
+  })
+
+  test('a damaged state file is reported and skipped', async () => {
+    await writeFile(store.statePath, '{"mode":"server"}')
+    const s = session(fakeDriver())
+    await s.applySavedState()
+    expect(events).toEqual([])
+    expect(logLines.join('')).toMatch(/state\.json: field revision:.*not applying it/)
+  })
+})
+
+describe('commands', () => {
+  const cmd = (command: 'ping' | 'diagnostics' | 'restart', timeoutMs = 5000) =>
+    ({ type: 'command', id: `id-${command}`, command, params: {}, timeoutMs }) as const
+
+  test('ping answers pong with the time', async () => {
+    await session(fakeDriver()).runCommand(cmd('ping'))
+    expect(sent).toEqual([
+      { type: 'command_result', id: 'id-ping', ok: true, result: { pong: true, at: '2026-03-01T12:00:00.000Z' } },
+    ])
+  })
+
+  test('diagnostics carries the driver view and the applied revision', async () => {
+    const s = session(fakeDriver())
+    await s.receiveState(serverState(2))
+    await s.runCommand(cmd('diagnostics'))
+    expect(sent[1]).toMatchObject({
+      type: 'command_result',
+      ok: true,
+      result: { driver: 'fake', note: 'hi', appliedRevision: 2, lastApply: { revision: 2, ok: true } },
+    })
+  })
+
+  test('restart replies first, then restarts', async () => {
+    await session(fakeDriver()).runCommand(cmd('restart'))
+    expect(events).toEqual(['send command_result', 'restart'])
+    expect(sent[0]).toMatchObject({ ok: true, result: { restarting: true } })
+  })
+
+  test('a command that takes too long fails with a timeout', async () => {
+    const slow = fakeDriver()
+    slow.diagnostics = () => new Promise(() => {})
+    await session(slow).runCommand(cmd('diagnostics', 30))
+    expect(sent).toEqual([{ type: 'command_result', id: 'id-diagnostics', ok: false, error: 'timed out after 30 ms' }])
+    expect(restarts).toBe(0)
+  })
+})

@@ -1,0 +1,15 @@
+/** What the agent needs from a way of applying desired state to a host. */
+import type { DesiredState } from '@wirewarp/protocol'
+
+export interface Driver {
+  readonly name: 'linux' | 'recording'
+  /** Reported to the server in the agent's facts. */
+  capabilities(): Promise<Record<string, unknown>>
+  /** Makes the host match `state`. Must be safe to call twice with the same state. */
+  apply(state: DesiredState): Promise<void>
+  /** A JSON-able snapshot for the `diagnostics` command. */
+  diagnostics(): Promise<Record<string, unknown>>
+}
+
+/** The driver cannot run here or in this version; `run` stops with this message. */
+export class DriverUnavailable extends Error {}

@@ -1,0 +1,366 @@
+/**
+ * `wirewarp-agent run`: applies the saved state, then keeps one connection to the hub alive
+ * (hello, heartbeats, metrics, reconnects with backoff) and hands states and commands to an
+ * AgentSession. Resolves with the process exit code; never calls process.exit itself.
+ *
+ * The `restart` command restarts the agent inside the process: the socket is closed cleanly, the
+ * config is read again, the saved state is applied again and the agent reconnects at once. A
+ * config that has become invalid is reported and the running one kept.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  type AgentMessage,
+  CloseCode,
+  DEAD_AFTER_SECONDS,
+  FATAL_HUB_ERRORS,
+  HEARTBEAT_SECONDS,
+  PROTOCOL_VERSION,
+} from '@wirewarp/protocol'
+import WebSocket from 'ws'
+import { type AgentConfig, ConfigError, loadAgentConfig } from './agentConfig.ts'
+import { collectAgentFacts } from './agentFacts.ts'
+import { AgentSession } from './agentSession.ts'
+import { Backoff, type BackoffOptions } from './backoff.ts'
+import { createDriver } from './drivers/createDriver.ts'
+import { type Driver, DriverUnavailable } from './drivers/driver.ts'
+import { EXIT_FAILURE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './exitCodes.ts'
+import { parseHubFrame } from './hubFrame.ts'
+import { hubUrl } from './hubUrl.ts'
+import type { Logger } from './logger.ts'
+import { MetricsSampler } from './metricsSampler.ts'
+import { loadOrCreatePrivateKey } from './privateKeyFile.ts'
+import { describeSocketError } from './socketErrors.ts'
+import { StateStore } from './stateStore.ts'
+import { VERSION } from './version.ts'
+
+export interface RunAgentOptions {
+  configPath: string
+  log: Logger
+  /** Aborting it stops the agent: the socket is closed with 1000 and the promise resolves 0. */
+  signal: AbortSignal
+  backoff?: BackoffOptions
+  /** For the WebSocket handshake, and again for the server's answer to hello. */
+  connectTimeoutMs?: number
+  /** Silence from the server for this long drops the connection. */
+  deadAfterMs?: number
+  /** Overrides the heartbeat interval the server asks for in welcome (tests). */
+  heartbeatMs?: number
+  /** Overrides `metricsSeconds` from the config (tests). */
+  metricsMs?: number
+}
+
+/** Everything that depends on the config file; rebuilt by `restart`. */
+interface Agent {
+  config: AgentConfig
+  driver: Driver
+  session: AgentSession
+  publicKey: string
+  sampler: MetricsSampler
+}
+
+type Outcome =
+  | { kind: 'stopped' }
+  | { kind: 'retry' }
+  | { kind: 'restart' }
+  | { kind: 'replaced' }
+  | { kind: 'refused'; reason: string }
+
+class StartError extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** What the session sends through: whichever socket is current, or nowhere while disconnected. */
+interface Link {
+  socket: WebSocket | null
+  restart: () => void
+}
+
+export async function runAgent(opts: RunAgentOptions): Promise<number> {
+  const { log, signal } = opts
+  const link: Link = { socket: null, restart: () => {} }
+  let agent: Agent
+  try {
+    agent = await startAgent(opts, link)
+  } catch (err) {
+    if (err instanceof StartError) {
+      log.error(err.message)
+      return err.exitCode
+    }
+    throw err
+  }
+
+  const backoff = new Backoff(opts.backoff)
+  while (!signal.aborted) {
+    const outcome = await connectOnce(agent, opts, link, backoff)
+    switch (outcome.kind) {
+      case 'stopped':
+        break
+      case 'replaced':
+        log.info('another agent process connected with this identity and replaced this one; exiting')
+        await settle(agent)
+        return EXIT_OK
+      case 'refused':
+        log.error(`${outcome.reason}. Not retrying with a credential the server refused.`)
+        await settle(agent)
+        return EXIT_REFUSED
+      case 'restart':
+        await settle(agent)
+        agent = await restartAgent(agent, opts, link)
+        backoff.reset()
+        continue
+      case 'retry': {
+        if (signal.aborted) break
+        const delay = backoff.next()
+        log.info(`reconnecting in ${(delay / 1000).toFixed(1)} s`)
+        await sleep(delay, undefined, { signal }).catch(() => {})
+      }
+    }
+  }
+  await settle(agent)
+  log.info('stopped')
+  return EXIT_OK
+}
+
+/** Lets an apply in progress finish, so the files on disk match what was applied; bounded. */
+async function settle(agent: Agent): Promise<void> {
+  await Promise.race([agent.session.idle(), sleep(5000, undefined, { ref: false })])
+}
+
+async function startAgent(opts: RunAgentOptions, link: Link): Promise<Agent> {
+  const { log } = opts
+  let config: AgentConfig
+  try {
+    const loaded = await loadAgentConfig(opts.configPath)
+    for (const w of loaded.warnings) log.warn(w)
+    config = loaded.config
+  } catch (err) {
+    if (err instanceof ConfigError) throw new StartError(EXIT_USAGE, err.message)
+    throw err
+  }
+  log.redact(config.credential)
+
+  let driver: Driver
+  try {
+    driver = createDriver(config)
+  } catch (err) {
+    if (err instanceof DriverUnavailable) throw new StartError(EXIT_USAGE, `${opts.configPath}: ${err.message}`)
+    throw err
+  }
+
+  const store = new StateStore(config.stateDir)
+  let publicKey: string
+  try {
+    await store.open()
+    publicKey = (await loadOrCreatePrivateKey(config.stateDir)).publicKey
+  } catch (err) {
+    throw new StartError(EXIT_FAILURE, `cannot use the state directory ${config.stateDir}: ${(err as Error).message}`)
+  }
+
+  const session = new AgentSession({
+    driver,
+    store,
+    mode: config.mode,
+    log,
+    send: (message) => send(link.socket, message, log),
+    onRestart: () => link.restart(),
+  })
+  log.info(
+    `wirewarp-agent ${VERSION} starting: ${config.mode} mode, agent ${config.agentId}, driver ${driver.name}, state in ${config.stateDir}`,
+  )
+  await session.loadApplied()
+  // Before the server is reachable: a host that reboots while the server is down comes back
+  // with its tunnels and forwards.
+  await session.applySavedState()
+  return { config, driver, session, publicKey, sampler: new MetricsSampler() }
+}
+
+async function restartAgent(previous: Agent, opts: RunAgentOptions, link: Link): Promise<Agent> {
+  opts.log.info('restarting: reading the config again and applying the saved state')
+  try {
+    return await startAgent(opts, link)
+  } catch (err) {
+    if (!(err instanceof StartError)) throw err
+    opts.log.error(`restart: ${err.message}; keeping the running configuration`)
+    await previous.session.applySavedState()
+    return previous
+  }
+}
+
+function send(socket: WebSocket | null, message: AgentMessage, log: Logger): void {
+  if (socket?.readyState !== WebSocket.OPEN) {
+    // The hello after reconnecting reports the applied revision, so nothing is lost.
+    log.debug(`not connected; dropped a ${message.type} message`)
+    return
+  }
+  socket.send(JSON.stringify(message))
+}
+
+function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: Backoff): Promise<Outcome> {
+  const { log, signal } = opts
+  const { config } = agent
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000
+  const baseDeadMs = opts.deadAfterMs ?? DEAD_AFTER_SECONDS * 1000
+  const url = hubUrl(config.serverUrl)!
+
+  return new Promise<Outcome>((resolve) => {
+    const ws = new WebSocket(url, {
+      handshakeTimeout: connectTimeoutMs,
+      headers: { 'user-agent': `wirewarp-agent/${VERSION}` },
+    })
+    link.socket = ws
+    let welcomed = false
+    let stopping = false
+    let restarting = false
+    let refusal: string | null = null
+    let failure: string | null = null
+    let deadMs = baseDeadMs
+    let welcomeTimer: NodeJS.Timeout | undefined
+    const timers: NodeJS.Timeout[] = []
+
+    const onDead = () => {
+      const silence = deadMs >= 1000 ? `${Math.round(deadMs / 1000)} s` : `${deadMs} ms`
+      log.warn(`no word from the server for ${silence}; dropping the connection`)
+      ws.terminate()
+    }
+    let deadTimer = setTimeout(onDead, deadMs)
+    const heard = () => deadTimer.refresh()
+
+    const onAbort = () => {
+      stopping = true
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'agent stopping')
+      else ws.terminate()
+      // A server that never answers the close frame must not keep us from exiting.
+      timers.push(setTimeout(() => ws.terminate(), 2000))
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    if (signal.aborted) onAbort()
+
+    link.restart = () => {
+      restarting = true
+      // close() sends after whatever is queued, so the command_result reaches the server first.
+      ws.close(1000, 'agent restarting')
+      timers.push(setTimeout(() => ws.terminate(), 2000))
+    }
+
+    ws.on('open', async () => {
+      heard()
+      welcomeTimer = setTimeout(() => {
+        failure = `the server did not answer hello within ${Math.round(connectTimeoutMs / 1000)} s`
+        ws.terminate()
+      }, connectTimeoutMs)
+      try {
+        const facts = await collectAgentFacts(agent.driver, agent.publicKey)
+        send(
+          ws,
+          {
+            type: 'hello',
+            protocolVersion: PROTOCOL_VERSION,
+            agentId: config.agentId,
+            credential: config.credential,
+            appliedRevision: agent.session.appliedRevision,
+            facts,
+          },
+          log,
+        )
+      } catch (err) {
+        failure = `could not collect the host facts: ${(err as Error).message}`
+        ws.terminate()
+      }
+    })
+
+    ws.on('pong', heard)
+    ws.on('ping', heard)
+
+    ws.on('message', (data, isBinary) => {
+      heard()
+      if (isBinary) return
+      const frame = parseHubFrame(data.toString())
+      if (!frame.ok) {
+        log.warn(`ignored a message from the server the agent cannot read: ${frame.problem}`)
+        if (frame.reply) send(ws, frame.reply, log)
+        return
+      }
+      const msg = frame.message
+      switch (msg.type) {
+        case 'welcome': {
+          welcomed = true
+          clearTimeout(welcomeTimer)
+          backoff.connected()
+          const heartbeatMs = opts.heartbeatMs ?? Math.max(1, msg.heartbeatSeconds || HEARTBEAT_SECONDS) * 1000
+          // Never call a connection dead between two of our own heartbeats and their answers.
+          deadMs = Math.max(baseDeadMs, 3 * heartbeatMs)
+          clearTimeout(deadTimer)
+          deadTimer = setTimeout(onDead, deadMs)
+          log.info(`connected to ${config.serverUrl} as agent ${msg.agentId} (server ${msg.serverVersion})`)
+          timers.push(
+            setInterval(() => {
+              send(ws, { type: 'heartbeat' }, log)
+              // A transport ping too: its pong proves the link even if the hub does not ack heartbeats.
+              if (ws.readyState === WebSocket.OPEN) ws.ping()
+            }, heartbeatMs),
+          )
+          timers.push(
+            setInterval(
+              () => {
+                agent.sampler
+                  .sample()
+                  .then((sample) => send(ws, { type: 'metrics', at: new Date().toISOString(), sample }, log))
+                  .catch((err) => log.warn(`could not take a metrics sample: ${(err as Error).message}`))
+              },
+              opts.metricsMs ?? config.metricsSeconds * 1000,
+            ),
+          )
+          break
+        }
+        case 'desired_state':
+          void agent.session.receiveState(msg.state)
+          break
+        case 'command':
+          void agent.session.runCommand(msg)
+          break
+        case 'error':
+          if ((FATAL_HUB_ERRORS as readonly string[]).includes(msg.code)) {
+            refusal = `the server refused this agent: ${msg.message} [${msg.code}]`
+            // The hub closes after a fatal error; closing too means we never wait on one that does not.
+            ws.close(1000, 'refused')
+          } else log.warn(`the server reported an error: ${msg.message} [${msg.code}]`)
+          break
+        case 'heartbeat_ack':
+          break
+        case 'registered':
+          log.warn('ignored an unexpected registered message')
+          break
+      }
+    })
+
+    ws.on('error', (err) => {
+      failure ??= describeSocketError(err, connectTimeoutMs)
+    })
+
+    ws.on('close', (code, reasonBuf) => {
+      for (const t of [...timers, deadTimer, welcomeTimer]) clearTimeout(t)
+      signal.removeEventListener('abort', onAbort)
+      if (link.socket === ws) link.socket = null
+      link.restart = () => {}
+      if (welcomed) backoff.disconnected()
+      const reason = reasonBuf.toString()
+      const said = `code ${code}${reason ? `, ${reason}` : ''}`
+
+      if (stopping) return resolve({ kind: 'stopped' })
+      if (restarting) return resolve({ kind: 'restart' })
+      if (refusal) return resolve({ kind: 'refused', reason: refusal })
+      if (code === CloseCode.deleted)
+        return resolve({ kind: 'refused', reason: `the server deleted this agent (${said}); register it again` })
+      if (code === CloseCode.replaced) return resolve({ kind: 'replaced' })
+      if (welcomed) log.warn(`lost the connection to ${config.serverUrl} (${said})`)
+      else if (failure) log.warn(`cannot reach the server at ${config.serverUrl}: ${failure}`)
+      else log.warn(`the server at ${config.serverUrl} closed the connection before welcome (${said})`)
+      resolve({ kind: 'retry' })
+    })
+  })
+}

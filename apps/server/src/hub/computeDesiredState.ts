@@ -1,0 +1,177 @@
+/**
+ * Computes an agent's whole desired state from rows already loaded from the database. Pure: no
+ * I/O, so it is unit-tested directly and the same rows always give the same document.
+ */
+import {
+  type ClientState,
+  type DesiredState,
+  type ForwardState,
+  parseCidr,
+  type ServerState,
+  type WgPeer,
+} from '@wirewarp/protocol'
+import { serverTunnelIp, v6TunnelIp } from '../tunnel/tunnelAddresses.ts'
+
+export interface ServerInput {
+  name: string
+  publicIp: string | null
+  publicInterface: string | null
+  wgPort: number
+  wgInterface: string
+  wgPublicKey: string | null
+  tunnelNetworkV4: string
+  tunnelNetworkV6: string | null
+  mtu: number
+}
+
+export interface ClientInput {
+  id: string
+  name: string
+  tunnelIp: string | null
+  wgPublicKey: string | null
+  isGateway: boolean
+  lanNetworks: string[]
+  lanIp: string | null
+}
+
+export interface ForwardInput {
+  id: string
+  tunnelClientId: string
+  protocol: 'tcp' | 'udp' | 'both'
+  publicPort: number
+  publicPortEnd: number | null
+  destinationIp: string
+  destinationPort: number
+  enabled: boolean
+  preserveClientIp: boolean
+}
+
+export type DesiredStateInput =
+  | { mode: 'server'; revision: number; server: ServerInput; clients: ClientInput[]; forwards: ForwardInput[] }
+  | {
+      mode: 'client'
+      revision: number
+      client: ClientInput
+      server: ServerInput | null
+      forwards: ForwardInput[]
+    }
+
+// Keeps the NAT mapping of a client behind CGNAT open, so the server can reach it at any time.
+const KEEPALIVE_SECONDS = 25
+
+function prefixOf(cidr: string): number {
+  return parseCidr(cidr)?.prefix ?? 32
+}
+
+function tunnelNetworks(s: ServerInput): string[] {
+  return s.tunnelNetworkV6 ? [s.tunnelNetworkV4, s.tunnelNetworkV6] : [s.tunnelNetworkV4]
+}
+
+function endpointOf(s: ServerInput): string | null {
+  if (!s.publicIp) return null
+  return s.publicIp.includes(':') ? `[${s.publicIp}]:${s.wgPort}` : `${s.publicIp}:${s.wgPort}`
+}
+
+function forwardStates(forwards: ForwardInput[], clients: Map<string, ClientInput>): ForwardState[] {
+  const out: ForwardState[] = []
+  for (const f of forwards) {
+    const via = clients.get(f.tunnelClientId)?.tunnelIp
+    // A disabled forward is absent: applying the state removes it. One whose client has no
+    // tunnel address yet has nowhere to go.
+    if (!f.enabled || !via) continue
+    out.push({
+      id: f.id,
+      protocol: f.protocol,
+      publicPort: f.publicPort,
+      publicPortEnd: f.publicPortEnd,
+      destinationIp: f.destinationIp,
+      destinationPort: f.destinationPort,
+      via,
+      preserveClientIp: f.preserveClientIp,
+    })
+  }
+  return out.sort(
+    (a, b) => a.publicPort - b.publicPort || a.protocol.localeCompare(b.protocol) || a.id.localeCompare(b.id),
+  )
+}
+
+function serverState(input: Extract<DesiredStateInput, { mode: 'server' }>): ServerState {
+  const s = input.server
+  const v4 = serverTunnelIp(s.tunnelNetworkV4)
+  const addresses = [`${v4}/${prefixOf(s.tunnelNetworkV4)}`]
+  if (s.tunnelNetworkV6)
+    addresses.push(`${v6TunnelIp(s.tunnelNetworkV6, s.tunnelNetworkV4, v4)}/${prefixOf(s.tunnelNetworkV6)}`)
+
+  const clients = [...input.clients].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+  const peers: WgPeer[] = []
+  for (const c of clients) {
+    if (!c.wgPublicKey || !c.tunnelIp) continue
+    const allowedIps = [`${c.tunnelIp}/32`]
+    if (s.tunnelNetworkV6) allowedIps.push(`${v6TunnelIp(s.tunnelNetworkV6, s.tunnelNetworkV4, c.tunnelIp)}/128`)
+    // Traffic for a client's LAN (forwards to its VMs, replies to them) is routed to that client.
+    allowedIps.push(...c.lanNetworks)
+    peers.push({ name: c.name, publicKey: c.wgPublicKey, allowedIps, endpoint: null, persistentKeepalive: 0 })
+  }
+  const byId = new Map(input.clients.map((c) => [c.id, c]))
+  return {
+    mode: 'server',
+    revision: input.revision,
+    wireguard: { name: s.wgInterface, addresses, listenPort: s.wgPort, mtu: s.mtu, peers },
+    publicInterface: s.publicInterface,
+    publicIp: s.publicIp,
+    tunnelNetworks: tunnelNetworks(s),
+    forwards: forwardStates(input.forwards, byId),
+    masqueradeSources: [
+      ...new Set(
+        clients.filter((c) => c.isGateway && c.tunnelIp).flatMap((c) => [`${c.tunnelIp}/32`, ...c.lanNetworks]),
+      ),
+    ],
+  }
+}
+
+function clientState(input: Extract<DesiredStateInput, { mode: 'client' }>): ClientState {
+  const { client: c, server: s } = input
+  const gateway = { enabled: c.isGateway, lanNetworks: c.lanNetworks, lanIp: c.lanIp }
+  if (!s?.wgPublicKey || !c.tunnelIp)
+    return {
+      mode: 'client',
+      revision: input.revision,
+      wireguard: null,
+      tunnelNetworks: [],
+      inboundForwards: [],
+      gateway,
+    }
+
+  const addresses = [`${c.tunnelIp}/${prefixOf(s.tunnelNetworkV4)}`]
+  if (s.tunnelNetworkV6)
+    addresses.push(`${v6TunnelIp(s.tunnelNetworkV6, s.tunnelNetworkV4, c.tunnelIp)}/${prefixOf(s.tunnelNetworkV6)}`)
+  // A gateway sends its LAN's internet traffic through the tunnel, so replies from anywhere must
+  // be accepted from the server: WireGuard drops packets whose source is outside allowed IPs.
+  const allowedIps = c.isGateway ? (s.tunnelNetworkV6 ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']) : tunnelNetworks(s)
+  return {
+    mode: 'client',
+    revision: input.revision,
+    wireguard: {
+      name: s.wgInterface,
+      addresses,
+      listenPort: null,
+      mtu: s.mtu,
+      peers: [
+        {
+          name: s.name,
+          publicKey: s.wgPublicKey,
+          allowedIps,
+          endpoint: endpointOf(s),
+          persistentKeepalive: KEEPALIVE_SECONDS,
+        },
+      ],
+    },
+    tunnelNetworks: tunnelNetworks(s),
+    inboundForwards: forwardStates(input.forwards, new Map([[c.id, c]])),
+    gateway,
+  }
+}
+
+export function computeDesiredState(input: DesiredStateInput): DesiredState {
+  return input.mode === 'server' ? serverState(input) : clientState(input)
+}

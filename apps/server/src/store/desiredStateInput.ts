@@ -1,0 +1,81 @@
+/** Loads the rows an agent's desired state is computed from (see hub/computeDesiredState.ts). */
+import type { Db } from '../db/database.ts'
+import type { TunnelClientRow, TunnelServerRow } from '../db/schema.ts'
+import type { ClientInput, DesiredStateInput, ForwardInput, ServerInput } from '../hub/computeDesiredState.ts'
+import { parseJson } from './rows.ts'
+
+function serverInput(s: TunnelServerRow): ServerInput {
+  return {
+    name: s.name,
+    publicIp: s.publicIp,
+    publicInterface: s.publicInterface,
+    wgPort: s.wgPort,
+    wgInterface: s.wgInterface,
+    wgPublicKey: s.wgPublicKey,
+    tunnelNetworkV4: s.tunnelNetworkV4,
+    tunnelNetworkV6: s.tunnelNetworkV6,
+    mtu: s.mtu,
+  }
+}
+
+function clientInput(c: TunnelClientRow): ClientInput {
+  return {
+    id: c.id,
+    name: c.name,
+    tunnelIp: c.tunnelIp,
+    wgPublicKey: c.wgPublicKey,
+    isGateway: Boolean(c.isGateway),
+    lanNetworks: parseJson<string[]>(c.lanNetworks, []),
+    lanIp: c.lanIp,
+  }
+}
+
+async function forwardsWhere(db: Db, column: 'tunnelServerId' | 'tunnelClientId', id: string): Promise<ForwardInput[]> {
+  const rows = await db.selectFrom('portForwards').selectAll().where(column, '=', id).execute()
+  return rows.map((f) => ({
+    id: f.id,
+    tunnelClientId: f.tunnelClientId,
+    protocol: f.protocol,
+    publicPort: f.publicPort,
+    publicPortEnd: f.publicPortEnd,
+    destinationIp: f.destinationIp,
+    destinationPort: f.destinationPort,
+    enabled: Boolean(f.enabled),
+    preserveClientIp: Boolean(f.preserveClientIp),
+  }))
+}
+
+/** Null when the agent does not exist (deleted in the meantime). */
+export async function loadDesiredStateInput(db: Db, agentId: string): Promise<DesiredStateInput | null> {
+  const agent = await db
+    .selectFrom('agents')
+    .select(['kind', 'desiredRevision'])
+    .where('id', '=', agentId)
+    .executeTakeFirst()
+  if (!agent) return null
+  const revision = Number(agent.desiredRevision)
+  if (agent.kind === 'server') {
+    const server = await db.selectFrom('tunnelServers').selectAll().where('agentId', '=', agentId).executeTakeFirst()
+    if (!server) return null
+    const clients = await db.selectFrom('tunnelClients').selectAll().where('tunnelServerId', '=', server.id).execute()
+    return {
+      mode: 'server',
+      revision,
+      server: serverInput(server),
+      clients: clients.map(clientInput),
+      forwards: await forwardsWhere(db, 'tunnelServerId', server.id),
+    }
+  }
+  const client = await db.selectFrom('tunnelClients').selectAll().where('agentId', '=', agentId).executeTakeFirst()
+  if (!client) return null
+  const server = client.tunnelServerId
+    ? await db.selectFrom('tunnelServers').selectAll().where('id', '=', client.tunnelServerId).executeTakeFirst()
+    : undefined
+  return {
+    mode: 'client',
+    revision,
+    client: clientInput(client),
+    server: server ? serverInput(server) : null,
+    forwards: await forwardsWhere(db, 'tunnelClientId', client.id),
+  }
+}

@@ -1,0 +1,353 @@
+/** The agent hub over real WebSockets: registration, hello, state pushes and acks, commands, deletion, liveness. */
+import type {
+  Agent,
+  CommandLogEntry,
+  MetricPoint,
+  PortForward,
+  RegistrationTokenCreated,
+  TunnelServer,
+} from '@wirewarp/protocol'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type Client, signIn, skipDb, startTestServer, type TestServer } from './harness.ts'
+import { facts, WsAgent } from './wsAgent.ts'
+
+const skip = await skipDb()
+
+type Page<T> = { items: T[]; total: number }
+
+describe.skipIf(skip)('agent hub', () => {
+  let t: TestServer
+  let admin: Client
+  const sockets: WsAgent[] = []
+
+  async function agent(): Promise<WsAgent> {
+    const a = await WsAgent.connect(t.url)
+    sockets.push(a)
+    return a
+  }
+
+  async function token(kind: 'server' | 'client', name: string, tunnelServerId?: string): Promise<string> {
+    const r = await admin.post<RegistrationTokenCreated>('/api/v1/registration-tokens', { kind, name, tunnelServerId })
+    expect(r.status).toBe(201)
+    return r.body.token
+  }
+
+  /** Registers and connects an agent; returns its id, credential and open socket (after the first state). */
+  async function enrol(kind: 'server' | 'client', name: string, tunnelServerId?: string) {
+    // One identity per agent: a different WireGuard key on hello would be a key change.
+    const f = facts()
+    const reg = await agent()
+    reg.register(await token(kind, name, tunnelServerId), kind, f)
+    const { agentId, credential } = await reg.next('registered')
+    await reg.closed
+    const a = await agent()
+    a.hello(agentId, credential, 0, f)
+    await a.next('welcome')
+    const first = await a.next('desired_state')
+    return { agentId, credential, socket: a, first, facts: f }
+  }
+
+  beforeAll(async () => {
+    t = await startTestServer({ agentDeadAfterMs: 1500 })
+    admin = await signIn(t)
+  })
+  afterAll(async () => {
+    for (const s of sockets) s.socket.terminate()
+    await t?.close()
+  })
+
+  test('a server registers, connects, receives its state and acknowledges it', async () => {
+    const { agentId, socket, first } = await enrol('server', 'vps-a')
+    expect(first.state).toMatchObject({
+      mode: 'server',
+      revision: 1,
+      forwards: [],
+      wireguard: { name: 'wg0', listenPort: 51820 },
+    })
+    socket.send({ type: 'applied', revision: 1, ok: true, durationMs: 12 })
+    await expect
+      .poll(async () => (await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body)
+      .toMatchObject({
+        status: 'connected',
+        appliedRevision: 1,
+        desiredRevision: 1,
+        hostname: 'test-host',
+        lastApplyError: null,
+      })
+    const servers = await admin.get<Page<TunnelServer>>('/api/v1/tunnel-servers')
+    expect(servers.body.items.find((s) => s.agentId === agentId)).toMatchObject({ name: 'vps-a', wgPort: 51820 })
+  })
+
+  test('refused tokens say why: used, expired, revoked, wrong kind, forged, old protocol', async () => {
+    const used = await token('server', 'once')
+    const r1 = await agent()
+    r1.register(used)
+    await r1.next('registered')
+    const again = await agent()
+    again.register(used)
+    expect((await again.next('error')).code).toBe('register.token_used')
+    expect((await again.closed).code).toBe(4001)
+
+    const expiring = await admin.post<RegistrationTokenCreated>('/api/v1/registration-tokens', {
+      kind: 'server',
+      name: 'late',
+    })
+    await t.db
+      .updateTable('registrationTokens')
+      .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', expiring.body.id)
+      .execute()
+    const late = await agent()
+    late.register(expiring.body.token)
+    const lateErr = await late.next('error')
+    expect(lateErr.code).toBe('register.token_expired')
+    expect(lateErr.message).toMatch(/expired on .*Create a new one/)
+
+    const revoked = await admin.post<RegistrationTokenCreated>('/api/v1/registration-tokens', {
+      kind: 'client',
+      name: 'gone',
+    })
+    await admin.delete(`/api/v1/registration-tokens/${revoked.body.id}`)
+    const r3 = await agent()
+    r3.register(revoked.body.token)
+    expect((await r3.next('error')).code).toBe('register.token_revoked')
+
+    const wrong = await agent()
+    wrong.register(await token('client', 'a-client'), 'server')
+    const wrongErr = await wrong.next('error')
+    expect(wrongErr.code).toBe('register.wrong_kind')
+    expect(wrongErr.message).toMatch(/registers a client agent, but this agent was installed as a server/)
+
+    const forged = await agent()
+    forged.register('wwr_forgedforgedforgedforgedforgedforgedforge')
+    expect((await forged.next('error')).code).toBe('register.token_invalid')
+
+    const old = await agent()
+    old.send({ type: 'register', protocolVersion: 99, token: await token('server', 'future'), facts: facts() })
+    const oldErr = await old.next('error')
+    expect(oldErr.code).toBe('protocol.unsupported')
+    expect(oldErr.message).toMatch(/speaks agent protocol version 1; the agent speaks 99/)
+
+    // None of the refused registrations left an agent behind.
+    const names = (await admin.get<Page<Agent>>('/api/v1/agents?limit=500')).body.items.map((a) => a.name)
+    expect(names).not.toContain('late')
+    expect(names).not.toContain('a-client')
+    expect(names).not.toContain('future')
+  })
+
+  test('a client token naming a server attaches the client with a tunnel address; both get new states', async () => {
+    const server = await enrol('server', 'vps-b')
+    const serverRow = (await admin.get<Agent>(`/api/v1/agents/${server.agentId}`)).body
+    const client = await enrol('client', 'homelab-b', serverRow.tunnelServerId!)
+    expect(client.first.state).toMatchObject({
+      mode: 'client',
+      wireguard: { addresses: ['10.99.0.2/24'], peers: [{ name: 'vps-b', endpoint: null, persistentKeepalive: 25 }] },
+    })
+    // The server learns its new peer without reconnecting.
+    const update = await server.socket.next('desired_state')
+    expect(update.state.revision).toBeGreaterThan(server.first.state.revision)
+    expect(update.state.mode === 'server' && update.state.wireguard.peers.map((p) => p.name)).toEqual(['homelab-b'])
+  })
+
+  test('a port forward change is pushed to both ends; the ack shows on the API', async () => {
+    const server = await enrol('server', 'vps-c')
+    const serverRow = (await admin.get<Agent>(`/api/v1/agents/${server.agentId}`)).body
+    const client = await enrol('client', 'homelab-c', serverRow.tunnelServerId!)
+    await server.socket.next('desired_state') // the new peer
+    const clientRow = (await admin.get<Agent>(`/api/v1/agents/${client.agentId}`)).body
+
+    const f = await admin.post<PortForward>('/api/v1/port-forwards', {
+      tunnelServerId: serverRow.tunnelServerId,
+      tunnelClientId: clientRow.tunnelClientId,
+      protocol: 'tcp',
+      publicPort: 25565,
+      destinationIp: '10.99.0.2',
+      destinationPort: 25565,
+      preserveClientIp: true,
+    })
+    expect(f.status).toBe(201)
+    const s = await server.socket.next('desired_state')
+    expect(s.state.mode === 'server' && s.state.forwards).toEqual([
+      expect.objectContaining({ publicPort: 25565, via: '10.99.0.2' }),
+    ])
+    const c = await client.socket.next('desired_state')
+    expect(c.state.mode === 'client' && c.state.inboundForwards.map((x) => x.publicPort)).toEqual([25565])
+
+    server.socket.send({
+      type: 'applied',
+      revision: s.state.revision,
+      ok: false,
+      error: 'nft: syntax error',
+      durationMs: 5,
+    })
+    await expect
+      .poll(async () => (await admin.get<Agent>(`/api/v1/agents/${server.agentId}`)).body)
+      .toMatchObject({ lastApplyError: 'nft: syntax error', desiredRevision: s.state.revision })
+
+    // Disabling removes it from the state; enabling brings it back.
+    await admin.post(`/api/v1/port-forwards/${f.body.id}/disable`)
+    const off = await server.socket.next('desired_state')
+    expect(off.state.mode === 'server' && off.state.forwards).toEqual([])
+    server.socket.send({ type: 'applied', revision: off.state.revision, ok: true, durationMs: 5 })
+    await expect
+      .poll(async () => (await admin.get<Agent>(`/api/v1/agents/${server.agentId}`)).body)
+      .toMatchObject({ appliedRevision: off.state.revision, lastApplyError: null })
+  })
+
+  test('reconnecting with an old revision gets the state again; with the current one, nothing', async () => {
+    const { agentId, credential, socket, first, facts: f } = await enrol('server', 'vps-d')
+    socket.close()
+    await socket.closed
+    const behind = await agent()
+    behind.hello(agentId, credential, 0, f)
+    await behind.next('welcome')
+    expect((await behind.next('desired_state')).state.revision).toBe(first.state.revision)
+    behind.close()
+    await behind.closed
+    const current = await agent()
+    current.hello(agentId, credential, first.state.revision, f)
+    await current.next('welcome')
+    await expect(current.next('desired_state', 500)).rejects.toThrow(/no desired_state/)
+  })
+
+  test('commands: round trip, timeout, and an agent that is not connected', async () => {
+    const { agentId, socket } = await enrol('server', 'vps-e')
+    const pending = admin.post<CommandLogEntry>(`/api/v1/agents/${agentId}/commands`, { command: 'ping', wait: true })
+    const cmd = await socket.next('command')
+    expect(cmd).toMatchObject({ command: 'ping', timeoutMs: 30_000 })
+    socket.send({ type: 'command_result', id: cmd.id, ok: true, result: { pong: true } })
+    const done = await pending
+    expect(done.status).toBe(201)
+    expect(done.body).toMatchObject({ status: 'success', result: { pong: true }, requestedBy: 'admin@example.com' })
+
+    const slow = await admin.post<CommandLogEntry>(`/api/v1/agents/${agentId}/commands`, {
+      command: 'diagnostics',
+      timeoutSeconds: 1,
+      wait: true,
+    })
+    expect(slow.body).toMatchObject({ status: 'timeout', error: 'No answer within 1 s' })
+    // A late answer does not overwrite the timeout.
+    const late = await socket.next('command')
+    socket.send({ type: 'command_result', id: late.id, ok: true, result: {} })
+
+    const history = await admin.get<Page<CommandLogEntry>>(`/api/v1/agents/${agentId}/commands`)
+    expect(history.body.items.map((c) => [c.command, c.status])).toEqual([
+      ['diagnostics', 'timeout'],
+      ['ping', 'success'],
+    ])
+
+    const off = await enrol('server', 'vps-off')
+    off.socket.close()
+    await off.socket.closed
+    const r = await admin.post<CommandLogEntry>(`/api/v1/agents/${off.agentId}/commands`, { command: 'ping' })
+    expect(r.body).toMatchObject({ status: 'failed', error: 'The agent is not connected.' })
+  })
+
+  test('metrics are stored and read back by time', async () => {
+    const { agentId, socket } = await enrol('server', 'vps-f')
+    const sample = {
+      cpu: 0.25,
+      memoryUsedBytes: 1e9,
+      memoryTotalBytes: 4e9,
+      load: [0.5, 0.4, 0.3],
+      uptimeSeconds: 3600,
+      interfaces: [],
+    }
+    socket.send({ type: 'metrics', at: new Date().toISOString(), sample })
+    socket.send({ type: 'heartbeat' })
+    await socket.next('heartbeat_ack')
+    const m = await admin.get<{ items: MetricPoint[] }>(`/api/v1/agents/${agentId}/metrics`)
+    expect(m.body.items).toHaveLength(1)
+    expect(m.body.items[0]!.sample).toEqual(sample)
+    const future = await admin.get<{ items: MetricPoint[] }>(
+      `/api/v1/agents/${agentId}/metrics?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+    )
+    expect(future.body.items).toEqual([])
+  })
+
+  test('a newer connection replaces the older one', async () => {
+    const { agentId, credential, socket, facts: f } = await enrol('client', 'twin')
+    const newer = await agent()
+    newer.hello(agentId, credential, 1, f)
+    await newer.next('welcome')
+    expect((await socket.next('error')).code).toBe('hello.replaced')
+    expect((await socket.closed).code).toBe(4002)
+    // The agent stays connected through the newer socket.
+    expect((await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body.status).toBe('connected')
+  })
+
+  test('deleting an agent closes its socket within a second and refuses it afterwards', async () => {
+    const { agentId, credential, socket } = await enrol('server', 'doomed')
+    const started = Date.now()
+    expect((await admin.delete(`/api/v1/agents/${agentId}`)).status).toBe(204)
+    const closed = await socket.closed
+    expect(closed.code).toBe(4003)
+    expect(Date.now() - started).toBeLessThan(1000)
+    const back = await agent()
+    back.hello(agentId, credential)
+    const err = await back.next('error')
+    expect(err.code).toBe('hello.unknown_agent')
+    expect(err.message).toMatch(/Register it again/)
+  })
+
+  test('a new WireGuard key on hello reaches the peers', async () => {
+    const server = await enrol('server', 'vps-k')
+    const serverRow = (await admin.get<Agent>(`/api/v1/agents/${server.agentId}`)).body
+    const client = await enrol('client', 'homelab-k', serverRow.tunnelServerId!)
+    await server.socket.next('desired_state')
+    client.socket.close()
+    await client.socket.closed
+    const rekeyed = facts()
+    const again = await agent()
+    again.hello(client.agentId, client.credential, client.first.state.revision, rekeyed)
+    await again.next('welcome')
+    const s = await server.socket.next('desired_state')
+    expect(s.state.mode === 'server' && s.state.wireguard.peers.map((p) => p.publicKey)).toEqual([rekeyed.publicKey])
+  })
+
+  test('a bad credential or a message before hello is refused', async () => {
+    const { agentId } = await enrol('server', 'vps-g')
+    const bad = await agent()
+    bad.hello(agentId, 'wwa_wrong')
+    expect((await bad.next('error')).code).toBe('hello.bad_credential')
+    const rude = await agent()
+    rude.send({ type: 'heartbeat' })
+    expect((await rude.next('error')).code).toBe('protocol.hello_first')
+    const garbage = await agent()
+    garbage.send('not json')
+    expect((await garbage.next('error')).code).toBe('protocol.invalid_json')
+  })
+
+  test('a silent connection is closed as dead and the agent shows disconnected', async () => {
+    const { agentId, socket } = await enrol('server', 'quiet')
+    // The test server declares agents dead after 1.5 s of silence.
+    const closed = await socket.closed
+    expect(closed.code).toBe(4004)
+    await expect
+      .poll(async () => (await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body.status)
+      .toBe('disconnected')
+  })
+
+  test('the dashboard stream reports an agent connecting and disconnecting', async () => {
+    const controller = new AbortController()
+    const res = await fetch(`${t.url}/api/v1/events`, {
+      headers: { cookie: admin.auth.cookie! },
+      signal: controller.signal,
+    })
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/)
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let text = ''
+    const { agentId, socket } = await enrol('server', 'streamed')
+    const until = async (re: RegExp) => {
+      while (!re.test(text)) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error('stream ended')
+        text += value
+      }
+    }
+    await until(new RegExp(`"id":"${agentId}"[^\\n]*"status":"connected"`))
+    socket.close()
+    await until(new RegExp(`"id":"${agentId}"[^\\n]*"status":"disconnected"`))
+    controller.abort()
+  })
+})
