@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 COPY packages/protocol/package.json packages/protocol/
 COPY apps/server/package.json apps/server/
 COPY apps/web/package.json apps/web/
+COPY apps/agent/package.json apps/agent/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
@@ -18,6 +19,8 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/apps/server/package.json apps/server/
 COPY --from=build /src/apps/server/dist apps/server/dist
 COPY --from=build /src/apps/web/dist apps/web/dist
+# Served at /releases/ to hosts that install the agent.
+COPY --from=build /src/apps/agent/dist apps/agent/dist
 COPY --from=build /src/packages/protocol packages/protocol
 RUN mkdir -p /data && chown node:node /data
 USER node

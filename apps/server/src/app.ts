@@ -21,6 +21,7 @@ import { eventRoutes } from './api/events.ts'
 import { healthRoutes } from './api/health.ts'
 import { portForwardRoutes } from './api/portForwards.ts'
 import { registrationTokenRoutes } from './api/registrationTokens.ts'
+import { releaseRoutes } from './api/releases.ts'
 import { serviceTemplateRoutes } from './api/serviceTemplates.ts'
 import { tunnelClientRoutes } from './api/tunnelClients.ts'
 import { tunnelServerRoutes } from './api/tunnelServers.ts'
@@ -34,6 +35,8 @@ export interface BuildOptions {
   logger: FastifyBaseLogger
   /** The built dashboard (apps/web/dist); when missing, only the API is served. */
   webDir?: string | undefined
+  /** The built agent (apps/agent/dist/wirewarp-agent.js) served at /releases/. */
+  agentBundle: string
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App> {
@@ -95,6 +98,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     eventRoutes,
   ])
     routes(app, ctx)
+  releaseRoutes(app, ctx, opts.agentBundle)
 
   const webDir = opts.webDir
   const hasDashboard = webDir !== undefined && existsSync(path.join(webDir, 'index.html'))
@@ -102,8 +106,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
   else opts.logger.warn({ webDir }, 'dashboard not built (run `npm run build`); serving the API only')
   app.setNotFoundHandler((request, reply) => {
     // Any other non-API GET is a dashboard route: the SPA decides what to show.
-    if (hasDashboard && request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/ws/'))
-      return reply.type('text/html').sendFile('index.html')
+    const apiLike = ['/api/', '/ws/', '/releases/', '/install/'].some((p) => request.url.startsWith(p))
+    if (hasDashboard && request.method === 'GET' && !apiLike) return reply.type('text/html').sendFile('index.html')
     return reply.status(404).send(notFoundBody(request.method, request.url))
   })
 

@@ -30,6 +30,14 @@ export function defaultWebDir(): string {
   return process.env.WIREWARP_WEB_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist')
 }
 
+/** apps/agent/dist/wirewarp-agent.js, found the same way as the dashboard. */
+export function defaultAgentBundle(): string {
+  return (
+    process.env.WIREWARP_AGENT_BUNDLE ??
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../agent/dist/wirewarp-agent.js')
+  )
+}
+
 export async function startServer(
   config: Config,
   log: FastifyBaseLogger,
@@ -51,7 +59,11 @@ export async function startServer(
   const hub = new AgentHub({ db, log, events, serverVersion: VERSION, deadAfterMs: config.agentDeadAfterMs })
   await hub.start()
   const ctx: AppContext = { db, dialect, config, throttle: new LoginThrottle(), version: VERSION, hub, events }
-  const app = await buildApp(ctx, { logger: log, webDir: opts.webDir ?? defaultWebDir() })
+  const app = await buildApp(ctx, {
+    logger: log,
+    webDir: opts.webDir ?? defaultWebDir(),
+    agentBundle: defaultAgentBundle(),
+  })
 
   const sweep = setInterval(() => {
     deleteExpiredSessions(db, new Date(Date.now() - config.sessionIdleMs).toISOString()).catch((err) =>

@@ -267,6 +267,19 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       ok: 200,
       make: async () => ({ url: `/api/v1/agents/${fx.serverAgent}/metrics` }),
     },
+    'GET /releases/wirewarp-agent.js': {
+      rule: 'public',
+      ok: 200,
+      make: async () => ({ url: '/releases/wirewarp-agent.js' }),
+    },
+    'GET /releases/wirewarp-agent.js.sha256': {
+      rule: 'public',
+      ok: 200,
+      make: async () => ({ url: '/releases/wirewarp-agent.js.sha256' }),
+    },
+    'GET /releases/latest.json': { rule: 'public', ok: 200, make: async () => ({ url: '/releases/latest.json' }) },
+    'GET /install/server': { rule: 'public', ok: 200, make: async () => ({ url: '/install/server' }) },
+    'GET /install/client': { rule: 'public', ok: 200, make: async () => ({ url: '/install/client' }) },
     'GET /api/v1/events': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/events' }) },
     'DELETE /api/v1/agents/{id}': {
       rule: 'admin',
@@ -457,7 +470,7 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     const docs = await anonymous(t).get<{ paths: Record<string, Record<string, unknown>> }>('/api/docs/json')
     expect(docs.status).toBe(200)
     const served = Object.entries(docs.body.paths)
-      .filter(([path]) => path.startsWith('/api/'))
+      .filter(([path]) => ['/api/', '/releases/', '/install/'].some((p) => path.startsWith(p)))
       .flatMap(([path, ops]) =>
         Object.keys(ops)
           .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
@@ -475,7 +488,15 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       Object.entries(ROUTES)
         .filter(([, s]) => s.rule === rule)
         .map(([r]) => r)
-    expect(byRule('public').sort()).toEqual(['GET /api/health', 'POST /api/v1/auth/login'])
+    expect(byRule('public').sort()).toEqual([
+      'GET /api/health',
+      'GET /install/client',
+      'GET /install/server',
+      'GET /releases/latest.json',
+      'GET /releases/wirewarp-agent.js',
+      'GET /releases/wirewarp-agent.js.sha256',
+      'POST /api/v1/auth/login',
+    ])
     expect(byRule('user').sort()).toEqual([
       'DELETE /api/v1/api-tokens/{id}',
       'GET /api/v1/api-tokens',
