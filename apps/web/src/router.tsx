@@ -5,6 +5,8 @@ import { RequireAdmin } from './auth/RequireAdmin.tsx'
 import { RequireSession } from './auth/RequireSession.tsx'
 import { useSession } from './auth/SessionContext.ts'
 import { AppLayout } from './layout/AppLayout.tsx'
+import { AgentDetailPage } from './pages/agents/AgentDetailPage.tsx'
+import { AgentsPage } from './pages/agents/AgentsPage.tsx'
 import { ApiTokensPage } from './pages/apiTokens/ApiTokensPage.tsx'
 import { AuditLogPage } from './pages/auditLog/AuditLogPage.tsx'
 import { CrashPage } from './pages/CrashPage.tsx'
@@ -31,6 +33,22 @@ export const router = createBrowserRouter([
     errorElement: <CrashPage />,
     children: [
       { index: true, element: <HomeRedirect /> },
+      {
+        path: 'agents',
+        element: (
+          <RequireAdmin>
+            <AgentsPage />
+          </RequireAdmin>
+        ),
+      },
+      {
+        path: 'agents/:id',
+        element: (
+          <RequireAdmin>
+            <AgentDetailPage />
+          </RequireAdmin>
+        ),
+      },
       {
         path: 'port-forwards',
         element: (

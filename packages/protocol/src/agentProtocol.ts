@@ -47,6 +47,20 @@ export const MetricsSample = z.object({
   load: z.tuple([z.number(), z.number(), z.number()]),
   uptimeSeconds: z.number().min(0),
   interfaces: z.array(InterfaceCounters),
+  /** WireGuard peers as `wg show dump` reports them (data-plane drivers only). */
+  peers: z
+    .array(
+      z.object({
+        publicKey: z.string(),
+        endpoint: z.string().nullable(),
+        latestHandshakeAt: z.string().nullable(),
+        rxBytes: z.number(),
+        txBytes: z.number(),
+      }),
+    )
+    .optional(),
+  /** Per-forward traffic from the nftables counters, by forward id (server mode, data-plane drivers only). */
+  forwards: z.array(z.object({ id: z.string(), packets: z.number(), bytes: z.number() })).optional(),
 })
 export type MetricsSample = z.infer<typeof MetricsSample>
 

@@ -1,4 +1,4 @@
-/** Tunnel servers and their clients, as the port forward pages need them (read only for now). */
+/** Tunnel servers and their clients, as the port forward and agent pages need them (read only for now). */
 
 import { useQuery } from '@tanstack/react-query'
 import type { TunnelClient, TunnelServer } from '@wirewarp/protocol'
@@ -21,5 +21,23 @@ export function useTunnelClients(tunnelServerId: string | undefined) {
     queryFn: ({ signal }) =>
       apiFetch<Page<TunnelClient>>('/tunnel-clients', { query: { tunnelServerId, limit: ALL_ROWS }, signal }),
     enabled: tunnelServerId !== undefined,
+  })
+}
+
+/** One tunnel server; nothing is fetched while `id` is null (an agent not linked to one). */
+export function useTunnelServer(id: string | null) {
+  return useQuery({
+    queryKey: [...tunnelServersQueryKey, id],
+    queryFn: ({ signal }) => apiFetch<TunnelServer>(`/tunnel-servers/${encodeURIComponent(id ?? '')}`, { signal }),
+    enabled: id !== null,
+  })
+}
+
+/** One tunnel client; nothing is fetched while `id` is null. */
+export function useTunnelClient(id: string | null) {
+  return useQuery({
+    queryKey: [...tunnelClientsQueryKey, id],
+    queryFn: ({ signal }) => apiFetch<TunnelClient>(`/tunnel-clients/${encodeURIComponent(id ?? '')}`, { signal }),
+    enabled: id !== null,
   })
 }

@@ -1,5 +1,5 @@
-/** A short status word in a pill. */
-import type { ReactNode } from 'react'
+/** A short status word in a pill; other props (data-*, aria-*) go to the pill. */
+import type { HTMLAttributes } from 'react'
 
 type Tone = 'neutral' | 'green' | 'amber' | 'red' | 'sky'
 
@@ -12,11 +12,16 @@ const tones: Record<Tone, string> = {
   sky: 'bg-sky-50 text-sky-700 ring-sky-200 dark:bg-sky-950/50 dark:text-sky-300 dark:ring-sky-900',
 }
 
-export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; children: ReactNode; title?: string }) {
+export function Badge({
+  tone = 'neutral',
+  className = '',
+  children,
+  ...rest
+}: { tone?: Tone } & HTMLAttributes<HTMLSpanElement>) {
   return (
     <span
-      title={title}
-      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]} ${className}`}
+      {...rest}
     >
       {children}
     </span>

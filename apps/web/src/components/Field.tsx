@@ -90,7 +90,8 @@ export function CheckboxField({ label, name, checked, onChange, description, err
   )
 }
 
-function FieldError({ id, name, error }: { id: string | undefined; name: string; error: string | undefined }) {
+/** A field's error under its control; for controls that do not fit <Field> (a group of radios). */
+export function FieldError({ id, name, error }: { id: string | undefined; name: string; error: string | undefined }) {
   if (!error) return null
   return (
     <p id={id} data-testid={`error-${name}`} className="mt-1 text-xs font-medium text-red-600 dark:text-red-400">

@@ -17,12 +17,14 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : absolute.format(date)
 }
 
-export function formatRelative(iso: string, now = Date.now()): string {
+/** With `precise`, under a minute counts seconds ("12 seconds ago") instead of saying "just now". */
+export function formatRelative(iso: string, now = Date.now(), precise = false): string {
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return iso
   const seconds = (date.getTime() - now) / 1000
   for (const [unit, size] of units) {
     if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit)
   }
+  if (precise) return relative.format(Math.round(seconds), 'second')
   return seconds < 0 ? 'just now' : 'in a moment'
 }

@@ -1,7 +1,11 @@
-/** The frame around every signed-in page: navigation for the user's role, who is signed in, sign out. */
+/**
+ * The frame around every signed-in page: navigation for the user's role, who is signed in, sign out;
+ * for an admin, also the live event stream that keeps agent pages current.
+ */
 import type { Role } from '@wirewarp/protocol'
 import { Link, NavLink, Outlet } from 'react-router'
 import { useSignOut } from '../api/auth.ts'
+import { useLiveEvents } from '../api/useLiveEvents.ts'
 import { homePath } from '../auth/homePath.ts'
 import { useSession } from '../auth/SessionContext.ts'
 import { Button } from '../components/Button.tsx'
@@ -14,8 +18,9 @@ interface NavItem {
   roles: readonly Role[]
 }
 
-// Only sections that exist; agents and tunnel server pages join this list when they are built.
+// Only sections that exist; tunnel server pages join this list when they are built.
 const navItems: readonly NavItem[] = [
+  { to: '/agents', label: 'Agents', roles: ['admin'] },
   { to: '/port-forwards', label: 'Port forwards', roles: ['admin'] },
   { to: '/service-templates', label: 'Service templates', roles: ['admin'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
@@ -34,6 +39,8 @@ export function AppLayout() {
   const me = useSession()
   const signOut = useSignOut()
   const items = navItems.filter((item) => item.roles.includes(me.role))
+  // The stream is admin only on the server, like every page it updates.
+  useLiveEvents(me.role === 'admin')
 
   return (
     <div className="min-h-screen md:grid md:grid-cols-[14rem_1fr]">

@@ -39,8 +39,19 @@ export function PortForwardsPage() {
     return (
       <>
         <PageHeader title="Port forwards" description={description} />
-        <EmptyState title="No tunnel servers yet — they appear when a server agent registers">
-          Install the agent on your VPS with a server registration token; its forwards are managed here.
+        <EmptyState
+          title="No tunnel servers yet — they appear when a server agent registers"
+          action={
+            <Link
+              to="/agents"
+              className="text-sm font-medium text-sky-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-sky-400"
+            >
+              Add a server agent
+            </Link>
+          }
+        >
+          On the Agents page, choose “Add agent”, pick Server (VPS) and run the install command on your VPS; its
+          forwards are managed here.
         </EmptyState>
       </>
     )

@@ -1,0 +1,206 @@
+/**
+ * One agent: its facts (status live), tunnel, metrics, capabilities and command history; ping,
+ * diagnostics, restart and delete.
+ */
+import type { Agent, CommandCreate } from '@wirewarp/protocol'
+import { type ReactNode, useState } from 'react'
+import { Link, useNavigate, useParams } from 'react-router'
+import { isApiError } from '../../api/ApiError.ts'
+import { useAgent, useDeleteAgent, useSendCommand } from '../../api/agents.ts'
+import { Alert } from '../../components/Alert.tsx'
+import { Button } from '../../components/Button.tsx'
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx'
+import { DateTime } from '../../components/DateTime.tsx'
+import { EmptyState } from '../../components/EmptyState.tsx'
+import { FactList, factText } from '../../components/FactList.tsx'
+import { PageHeader } from '../../components/PageHeader.tsx'
+import { LoadError, Loading } from '../../components/QueryStatus.tsx'
+import { Section } from '../../components/Section.tsx'
+import { useNow } from '../../format/useNow.ts'
+import { AgentCapabilities } from './AgentCapabilities.tsx'
+import { AgentMetrics } from './AgentMetrics.tsx'
+import { AgentStatusBadge } from './AgentStatusBadge.tsx'
+import { AgentTunnel } from './AgentTunnel.tsx'
+import { kindLabels } from './agentLabels.ts'
+import { CommandHistory } from './CommandHistory.tsx'
+import { CommandResult } from './CommandResult.tsx'
+import { LastSeen } from './LastSeen.tsx'
+import { RevisionStatus } from './RevisionStatus.tsx'
+
+export function AgentDetailPage() {
+  const { id = '' } = useParams()
+  const agent = useAgent(id)
+  // Owned here, not by AgentDetail: the stream announces the deletion before the DELETE answers, and
+  // the page must stay (and then leave for the list) instead of switching to "does not exist".
+  const remove = useDeleteAgent()
+  const leaving = remove.isPending || remove.isSuccess
+
+  if (agent.isError && (isApiError(agent.error, 404) || !agent.data) && !(leaving && agent.data)) {
+    return (
+      <>
+        <BackLink />
+        {isApiError(agent.error, 404) ? (
+          <EmptyState
+            title="This agent does not exist"
+            action={
+              <Link className="text-sm font-medium text-sky-700 hover:underline dark:text-sky-400" to="/agents">
+                Go to the agents
+              </Link>
+            }
+          >
+            It may have been deleted.
+          </EmptyState>
+        ) : (
+          <LoadError error={agent.error} onRetry={() => agent.refetch()} />
+        )}
+      </>
+    )
+  }
+  if (!agent.data) {
+    return (
+      <>
+        <BackLink />
+        <PageHeader title="Agent" />
+        <Loading />
+      </>
+    )
+  }
+  // A fresh component per agent drops the previous agent's command result and dialogs.
+  return <AgentDetail key={agent.data.id} agent={agent.data} remove={remove} />
+}
+
+function BackLink() {
+  return (
+    <Link
+      to="/agents"
+      className="mb-2 inline-block text-sm font-medium text-zinc-600 hover:text-zinc-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-zinc-400 dark:hover:text-white"
+    >
+      ← Agents
+    </Link>
+  )
+}
+
+type Confirming = 'restart' | 'delete' | null
+
+function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeof useDeleteAgent> }) {
+  const now = useNow()
+  const navigate = useNavigate()
+  const send = useSendCommand(agent.id)
+  const [confirming, setConfirming] = useState<Confirming>(null)
+
+  const connected = agent.status === 'connected'
+  const sending = send.isPending ? send.variables.command : null
+  const run = (command: CommandCreate['command']) => send.mutate({ command, wait: true })
+  const commandButton = (command: CommandCreate['command'], label: string, onClick = () => run(command)) => (
+    <Button
+      onClick={onClick}
+      pending={sending === command}
+      disabled={!connected || send.isPending}
+      title={connected ? undefined : 'The agent is not connected'}
+    >
+      {label}
+    </Button>
+  )
+
+  const facts: [string, ReactNode][] = [
+    ['Kind', kindLabels[agent.kind]],
+    ['Status', <AgentStatusBadge key="status" status={agent.status} />],
+    ['Hostname', factText(agent.hostname)],
+    ['Version', factText(agent.version, true)],
+    ['OS / arch', factText([agent.os, agent.arch].filter(Boolean).join(' / '))],
+    ['Public IP', factText(agent.publicIp, true)],
+    ['Created', <DateTime key="created" iso={agent.createdAt} absolute />],
+    ['Last seen', <LastSeen key="seen" agent={agent} now={now} />],
+    ['Applied / desired', <RevisionStatus key="revision" agent={agent} />],
+    ['Last applied', <DateTime key="applied" iso={agent.lastAppliedAt} now={now} empty="Never" />],
+  ]
+
+  return (
+    <>
+      <BackLink />
+      <PageHeader
+        title={agent.name}
+        description={
+          <span className="inline-flex flex-wrap items-center gap-2">
+            {kindLabels[agent.kind]}
+            <AgentStatusBadge status={agent.status} />
+          </span>
+        }
+        actions={
+          <>
+            {commandButton('ping', 'Ping')}
+            {commandButton('diagnostics', 'Diagnostics')}
+            {commandButton('restart', 'Restart agent', () => setConfirming('restart'))}
+            <Button tone="danger" onClick={() => setConfirming('delete')}>
+              Delete agent
+            </Button>
+          </>
+        }
+      />
+
+      <div className="space-y-6">
+        {send.isError && <Alert>Could not send the command: {send.error.message}</Alert>}
+        {send.data && <CommandResult entry={send.data} onDismiss={() => send.reset()} />}
+        {agent.lastApplyError && (
+          <Alert title="The last apply failed">
+            <pre data-testid="apply-error" className="mt-1 font-mono text-xs break-words whitespace-pre-wrap">
+              {agent.lastApplyError}
+            </pre>
+          </Alert>
+        )}
+
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Section title="Agent">
+            <FactList rows={facts} />
+          </Section>
+          <div className="space-y-6">
+            <AgentTunnel agent={agent} />
+            <AgentMetrics agentId={agent.id} now={now} />
+          </div>
+        </div>
+
+        <Section title="Capabilities">
+          <AgentCapabilities capabilities={agent.capabilities} />
+        </Section>
+
+        <Section title="Command history">
+          <CommandHistory agentId={agent.id} now={now} />
+        </Section>
+      </div>
+
+      <ConfirmDialog
+        open={confirming === 'restart'}
+        title="Restart this agent?"
+        confirmLabel="Restart agent"
+        onClose={() => setConfirming(null)}
+        onConfirm={() => {
+          setConfirming(null)
+          run('restart')
+        }}
+      >
+        <p>
+          The agent process on <strong>{agent.hostname ?? agent.name}</strong> restarts and reconnects. Tunnels and
+          forwards already applied stay up while it does.
+        </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirming === 'delete'}
+        title="Delete this agent?"
+        confirmLabel="Delete agent"
+        pending={remove.isPending}
+        error={remove.error}
+        onClose={() => {
+          setConfirming(null)
+          remove.reset()
+        }}
+        onConfirm={() => remove.mutate(agent.id, { onSuccess: () => navigate('/agents', { replace: true }) })}
+      >
+        <p>
+          <strong>{agent.name}</strong> is deleted with its tunnel {agent.kind} and the port forwards that use it
+          {agent.kind === 'server' ? '; its clients lose their server' : ''}. The agent’s credential stops working at
+          once. This cannot be undone.
+        </p>
+      </ConfirmDialog>
+    </>
+  )
+}

@@ -1,0 +1,52 @@
+/** One agent in the list: name (links to its page), kind, live status, version, last seen, revision, apply error. */
+import type { Agent } from '@wirewarp/protocol'
+import { Link } from 'react-router'
+import { Badge } from '../../components/Badge.tsx'
+import { Td, Tr } from '../../components/Table.tsx'
+import { AgentStatusBadge } from './AgentStatusBadge.tsx'
+import { LastSeen } from './LastSeen.tsx'
+import { RevisionStatus } from './RevisionStatus.tsx'
+
+export function AgentRow({ agent: a, now }: { agent: Agent; now: number }) {
+  return (
+    <Tr data-testid="agent-row" data-agent-id={a.id}>
+      <Td>
+        <Link
+          to={`/agents/${encodeURIComponent(a.id)}`}
+          className="font-medium text-zinc-900 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-zinc-100"
+        >
+          {a.name}
+        </Link>
+        {a.hostname && a.hostname !== a.name && (
+          <span className="block text-xs text-zinc-500 dark:text-zinc-400">{a.hostname}</span>
+        )}
+      </Td>
+      <Td>
+        <Badge tone={a.kind === 'server' ? 'sky' : 'neutral'}>{a.kind}</Badge>
+      </Td>
+      <Td>
+        <AgentStatusBadge status={a.status} />
+      </Td>
+      <Td className="font-mono text-xs text-zinc-600 dark:text-zinc-400">
+        {a.version ?? <span className="text-zinc-400 dark:text-zinc-500">—</span>}
+      </Td>
+      <Td>
+        <LastSeen agent={a} now={now} />
+      </Td>
+      <Td>
+        <RevisionStatus agent={a} />
+      </Td>
+      <Td>
+        {a.lastApplyError ? (
+          <Badge tone="red" title={a.lastApplyError} data-testid="agent-apply-error">
+            Apply failed
+          </Badge>
+        ) : (
+          <span className="text-zinc-400 dark:text-zinc-500" title="The last apply succeeded">
+            —
+          </span>
+        )}
+      </Td>
+    </Tr>
+  )
+}
