@@ -280,6 +280,11 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     'GET /releases/latest.json': { rule: 'public', ok: 200, make: async () => ({ url: '/releases/latest.json' }) },
     'GET /install/server': { rule: 'public', ok: 200, make: async () => ({ url: '/install/server' }) },
     'GET /install/client': { rule: 'public', ok: 200, make: async () => ({ url: '/install/client' }) },
+    'GET /api/v1/tunnel-servers/{id}/status': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({ url: `/api/v1/tunnel-servers/${fx.server}/status` }),
+    },
     'GET /api/v1/events': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/events' }) },
     'DELETE /api/v1/agents/{id}': {
       rule: 'admin',

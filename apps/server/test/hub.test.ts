@@ -173,6 +173,43 @@ describe.skipIf(skip)('agent hub', () => {
     const c = await client.socket.next('desired_state')
     expect(c.state.mode === 'client' && c.state.inboundForwards.map((x) => x.publicPort)).toEqual([25565])
 
+    type Status = {
+      forwards: { id: string; applied: boolean; packets: number | null }[]
+      peers: { name: string | null; rxBytes: number }[]
+    }
+    const statusUrl = `/api/v1/tunnel-servers/${serverRow.tunnelServerId}/status`
+    expect((await admin.get<Status>(statusUrl)).body.forwards).toEqual([
+      { id: f.body.id, applied: false, packets: null, bytes: null },
+    ])
+    server.socket.send({ type: 'applied', revision: s.state.revision, ok: true, durationMs: 5 })
+    const serverPeers = s.state.mode === 'server' ? s.state.wireguard.peers : []
+    server.socket.send({
+      type: 'metrics',
+      at: new Date().toISOString(),
+      sample: {
+        cpu: 0.1,
+        memoryUsedBytes: 1,
+        memoryTotalBytes: 2,
+        load: [0, 0, 0],
+        uptimeSeconds: 1,
+        interfaces: [],
+        peers: serverPeers.map((p) => ({
+          publicKey: p.publicKey,
+          endpoint: '203.0.113.7:40000',
+          latestHandshakeAt: new Date().toISOString(),
+          rxBytes: 1234,
+          txBytes: 99,
+        })),
+        forwards: [{ id: f.body.id, packets: 7, bytes: 700 }],
+      },
+    })
+    await expect
+      .poll(async () => (await admin.get<Status>(statusUrl)).body)
+      .toMatchObject({
+        forwards: [{ id: f.body.id, applied: true, packets: 7 }],
+        peers: [{ name: 'homelab-c', rxBytes: 1234 }],
+      })
+
     server.socket.send({
       type: 'applied',
       revision: s.state.revision,

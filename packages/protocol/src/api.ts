@@ -383,3 +383,38 @@ export const LiveEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), command: CommandLogEntry }),
 ])
 export type LiveEvent = z.infer<typeof LiveEvent>
+
+/** What a tunnel server's agent reports: applied revisions, its peers and per-forward traffic. */
+export const TunnelServerStatus = z.object({
+  agent: z.object({
+    status: AgentStatus,
+    desiredRevision: z.number().int(),
+    appliedRevision: z.number().int(),
+    lastApplyError: z.string().nullable(),
+    lastAppliedAt: Timestamp.nullable(),
+  }),
+  /** When the peer and forward figures were sampled; null before the agent sent any. */
+  sampledAt: Timestamp.nullable(),
+  peers: z.array(
+    z.object({
+      tunnelClientId: Id.nullable(),
+      name: z.string().nullable(),
+      publicKey: z.string(),
+      tunnelIp: z.string().nullable(),
+      endpoint: z.string().nullable(),
+      latestHandshakeAt: Timestamp.nullable(),
+      rxBytes: z.number(),
+      txBytes: z.number(),
+    }),
+  ),
+  forwards: z.array(
+    z.object({
+      id: Id,
+      /** The agent has applied the revision that last changed this forward. */
+      applied: z.boolean(),
+      packets: z.number().nullable(),
+      bytes: z.number().nullable(),
+    }),
+  ),
+})
+export type TunnelServerStatus = z.infer<typeof TunnelServerStatus>

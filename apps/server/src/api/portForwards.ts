@@ -26,6 +26,7 @@ import {
   getPortForward,
   insertPortForward,
   listPortForwards,
+  stampForwardRevision,
   toPortForward,
   updatePortForward,
 } from '../store/portForwards.ts'
@@ -34,7 +35,7 @@ import { getTunnelClient } from '../store/tunnelClients.ts'
 import { getTunnelServer } from '../store/tunnelServers.ts'
 
 const tags = ['port-forwards']
-type ForwardFields = Omit<PortForwardRow, 'id' | 'createdAt' | 'updatedAt'>
+type ForwardFields = Omit<PortForwardRow, 'id' | 'createdAt' | 'updatedAt' | 'changedRevision'>
 
 function describeForward(
   f: Pick<PortForwardRow, 'protocol' | 'publicPort' | 'publicPortEnd' | 'description' | 'id'>,
@@ -124,6 +125,7 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
         const agents = await checkForward(trx, fields)
         const row = await insertPortForward(trx, fields)
         await touch(agents)
+        await stampForwardRevision(trx, [row.id], fields.tunnelServerId)
         await writeAudit(trx, actorOf(request), 'port_forward.create', { type: 'port_forward', id: row.id }, fields)
         return row
       })
@@ -169,6 +171,11 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
           rows.push(await insertPortForward(trx, fields))
         }
         await touch(agents)
+        await stampForwardRevision(
+          trx,
+          rows.map((r) => r.id),
+          b.tunnelServerId,
+        )
         await writeAudit(
           trx,
           actorOf(request),
@@ -213,6 +220,7 @@ export function portForwardRoutes(app: App, ctx: AppContext): void {
       const previousClient = await getTunnelClient(trx, before.tunnelClientId)
       await updatePortForward(trx, before.id, patch)
       await touch([...agents, previousClient?.agentId])
+      await stampForwardRevision(trx, [before.id], before.tunnelServerId)
       await writeAudit(trx, actorOf(request), action, { type: 'port_forward', id: before.id }, patch)
       return toPortForward((await getPortForward(trx, before.id))!)
     })

@@ -3,9 +3,11 @@ import {
   cidrContains,
   ErrorBody,
   IdParams,
+  MetricsSample,
   Page,
   PageQuery,
   TunnelServer,
+  TunnelServerStatus,
   TunnelServerUpdate,
 } from '@wirewarp/protocol'
 import { AppError, notFound } from '../errors.ts'
@@ -13,7 +15,9 @@ import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
 import { mutate } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
+import { getAgent } from '../store/agents.ts'
 import { writeAudit } from '../store/auditLog.ts'
+import { listMetrics } from '../store/metrics.ts'
 import { findOverlappingForward } from '../store/portForwards.ts'
 import { listTunnelClients } from '../store/tunnelClients.ts'
 import { getTunnelServer, listTunnelServers, toTunnelServer, updateTunnelServer } from '../store/tunnelServers.ts'
@@ -103,6 +107,55 @@ export function tunnelServerRoutes(app: App, ctx: AppContext): void {
         await writeAudit(trx, actorOf(request), 'tunnel_server.update', { type: 'tunnel_server', id: s.id }, b)
         return toTunnelServer((await getTunnelServer(trx, s.id))!)
       })
+    },
+  )
+
+  app.get(
+    '/api/v1/tunnel-servers/:id/status',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Applied state, peers (handshakes, traffic) and per-forward traffic as the server agent last reported',
+        params: IdParams,
+        response: { 200: TunnelServerStatus, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const s = await getTunnelServer(ctx.db, request.params.id)
+      if (!s) throw notFound('Tunnel server')
+      const agent = (await getAgent(ctx.db, s.agentId))!
+      const [latest] = await listMetrics(ctx.db, s.agentId, { limit: 1 })
+      const sample = latest ? MetricsSample.safeParse(latest.sample) : undefined
+      const stats = sample?.success ? sample.data : undefined
+      const clients = (await listTunnelClients(ctx.db, { tunnelServerId: s.id, limit: 100_000, offset: 0 })).items
+      const byKey = new Map(clients.filter((c) => c.wgPublicKey).map((c) => [c.wgPublicKey!, c]))
+      const forwards = await ctx.db
+        .selectFrom('portForwards')
+        .select(['id', 'changedRevision'])
+        .where('tunnelServerId', '=', s.id)
+        .execute()
+      const traffic = new Map((stats?.forwards ?? []).map((f) => [f.id, f]))
+      return {
+        agent: {
+          status: agent.status,
+          desiredRevision: Number(agent.desiredRevision),
+          appliedRevision: Number(agent.appliedRevision),
+          lastApplyError: agent.lastApplyError,
+          lastAppliedAt: agent.lastAppliedAt,
+        },
+        sampledAt: stats ? latest!.at : null,
+        peers: (stats?.peers ?? []).map((p) => {
+          const c = byKey.get(p.publicKey)
+          return { ...p, tunnelClientId: c?.id ?? null, name: c?.name ?? null, tunnelIp: c?.tunnelIp ?? null }
+        }),
+        forwards: forwards.map((f) => ({
+          id: f.id,
+          applied: Number(agent.appliedRevision) >= Number(f.changedRevision),
+          packets: traffic.get(f.id)?.packets ?? null,
+          bytes: traffic.get(f.id)?.bytes ?? null,
+        })),
+      }
     },
   )
 }

@@ -117,6 +117,8 @@ export interface PortForwardsTable {
   description: string
   enabled: boolean
   preserveClientIp: boolean
+  /** The server agent's desired revision that last changed this forward. */
+  changedRevision: Generated<number>
   createdAt: string
   updatedAt: string
 }

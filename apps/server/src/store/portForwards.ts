@@ -61,10 +61,10 @@ export function findOverlappingForward(
 
 export async function insertPortForward(
   db: Db,
-  f: Omit<PortForwardRow, 'id' | 'createdAt' | 'updatedAt'>,
+  f: Omit<PortForwardRow, 'id' | 'createdAt' | 'updatedAt' | 'changedRevision'>,
 ): Promise<PortForwardRow> {
   const t = nowIso()
-  const row: PortForwardRow = { id: newId(), ...f, createdAt: t, updatedAt: t }
+  const row: PortForwardRow = { id: newId(), ...f, changedRevision: 0, createdAt: t, updatedAt: t }
   await db.insertInto('portForwards').values(row).execute()
   return row
 }
@@ -72,7 +72,7 @@ export async function insertPortForward(
 export async function updatePortForward(
   db: Db,
   id: string,
-  patch: Partial<Omit<PortForwardRow, 'id' | 'createdAt' | 'updatedAt' | 'tunnelServerId'>>,
+  patch: Partial<Omit<PortForwardRow, 'id' | 'createdAt' | 'updatedAt' | 'tunnelServerId' | 'changedRevision'>>,
 ): Promise<void> {
   await db
     .updateTable('portForwards')
@@ -83,4 +83,21 @@ export async function updatePortForward(
 
 export async function deletePortForward(db: Db, id: string): Promise<void> {
   await db.deleteFrom('portForwards').where('id', '=', id).execute()
+}
+
+/** Records that these forwards change with the server agent's current desired revision. */
+export async function stampForwardRevision(db: Db, forwardIds: string[], tunnelServerId: string): Promise<void> {
+  if (forwardIds.length === 0) return
+  const agent = await db
+    .selectFrom('tunnelServers')
+    .innerJoin('agents', 'agents.id', 'tunnelServers.agentId')
+    .select('agents.desiredRevision')
+    .where('tunnelServers.id', '=', tunnelServerId)
+    .executeTakeFirst()
+  if (!agent) return
+  await db
+    .updateTable('portForwards')
+    .set({ changedRevision: Number(agent.desiredRevision) })
+    .where('id', 'in', forwardIds)
+    .execute()
 }
