@@ -15,6 +15,9 @@ import { NotFoundPage } from './pages/NotFoundPage.tsx'
 import { ProfilePage } from './pages/ProfilePage.tsx'
 import { PortForwardsPage } from './pages/portForwards/PortForwardsPage.tsx'
 import { ServiceTemplatesPage } from './pages/serviceTemplates/ServiceTemplatesPage.tsx'
+import { TunnelClientPage } from './pages/tunnels/TunnelClientPage.tsx'
+import { TunnelServerPage } from './pages/tunnels/TunnelServerPage.tsx'
+import { TunnelsPage } from './pages/tunnels/TunnelsPage.tsx'
 import { UsersPage } from './pages/users/UsersPage.tsx'
 
 function HomeRedirect() {
@@ -46,6 +49,32 @@ export const router = createBrowserRouter([
         element: (
           <RequireAdmin>
             <AgentDetailPage />
+          </RequireAdmin>
+        ),
+      },
+      {
+        path: 'tunnel-servers',
+        element: (
+          <RequireAdmin>
+            <TunnelsPage />
+          </RequireAdmin>
+        ),
+      },
+      {
+        path: 'tunnel-servers/:id',
+        element: (
+          <RequireAdmin>
+            <TunnelServerPage />
+          </RequireAdmin>
+        ),
+      },
+      // Clients are listed under their servers; there is no page of clients alone.
+      { path: 'tunnel-clients', element: <Navigate to="/tunnel-servers" replace /> },
+      {
+        path: 'tunnel-clients/:id',
+        element: (
+          <RequireAdmin>
+            <TunnelClientPage />
           </RequireAdmin>
         ),
       },

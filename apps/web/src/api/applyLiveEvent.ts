@@ -5,6 +5,7 @@ import { agentQueryKey, agentRootQueryKey, agentsQueryKey } from './agentQueryKe
 import type { Page } from './Page.ts'
 import { portForwardsQueryKey } from './portForwards.ts'
 import { registrationTokensQueryKey } from './registrationTokens.ts'
+import { tunnelServerStatusQueryKey, tunnelServerStatusRootKey } from './tunnelServerStatus.ts'
 import { tunnelClientsQueryKey, tunnelServersQueryKey } from './tunnels.ts'
 import { upsertCommand } from './upsertCommand.ts'
 
@@ -24,7 +25,13 @@ export function applyLiveEvent(queryClient: QueryClient, event: LiveEvent): void
 
 /** After the stream was down, events may have been missed: refetch what they would have changed. */
 export function invalidateLiveData(queryClient: QueryClient): void {
-  for (const queryKey of [agentsQueryKey, agentRootQueryKey, tunnelServersQueryKey, tunnelClientsQueryKey]) {
+  for (const queryKey of [
+    agentsQueryKey,
+    agentRootQueryKey,
+    tunnelServersQueryKey,
+    tunnelClientsQueryKey,
+    tunnelServerStatusRootKey,
+  ]) {
     void queryClient.invalidateQueries({ queryKey })
   }
 }
@@ -54,6 +61,11 @@ function applyAgent(queryClient: QueryClient, agent: Agent): void {
     void queryClient.invalidateQueries({ queryKey: tunnelServersQueryKey })
     void queryClient.invalidateQueries({ queryKey: tunnelClientsQueryKey })
   }
+  // A server agent's event is its status or an applied revision: both change which forwards are live.
+  // The status is derived on the server (per forward), so refetch it rather than patch it here.
+  if (agent.tunnelServerId) {
+    void queryClient.invalidateQueries({ queryKey: tunnelServerStatusQueryKey(agent.tunnelServerId) })
+  }
 }
 
 function applyAgentDeleted(queryClient: QueryClient, agentId: string): void {
@@ -67,7 +79,12 @@ function applyAgentDeleted(queryClient: QueryClient, agentId: string): void {
     void queryClient.invalidateQueries({ queryKey })
   }
   // Deleting an agent deletes its tunnel server or client, and their forwards.
-  for (const queryKey of [tunnelServersQueryKey, tunnelClientsQueryKey, portForwardsQueryKey]) {
+  for (const queryKey of [
+    tunnelServersQueryKey,
+    tunnelClientsQueryKey,
+    portForwardsQueryKey,
+    tunnelServerStatusRootKey,
+  ]) {
     void queryClient.invalidateQueries({ queryKey })
   }
 }

@@ -4,6 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import type { PortForward, PortForwardCreate, PortForwardFromTemplate, PortForwardUpdate } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
 import type { Page } from './Page.ts'
+import { tunnelServerStatusRootKey } from './tunnelServerStatus.ts'
 
 export const portForwardsQueryKey = ['port-forwards'] as const
 
@@ -21,7 +22,11 @@ export function usePortForwards(tunnelServerId: string | undefined, page: { limi
 
 function useInvalidateForwards() {
   const queryClient = useQueryClient()
-  return () => queryClient.invalidateQueries({ queryKey: portForwardsQueryKey })
+  // A changed forward is pending on its server until the agent applies it: refetch that state too.
+  return () =>
+    Promise.all(
+      [portForwardsQueryKey, tunnelServerStatusRootKey].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+    )
 }
 
 export function useCreateForward() {
@@ -52,6 +57,7 @@ export function useUpdateForward() {
 
 export function useSetForwardEnabled() {
   const queryClient = useQueryClient()
+  const invalidate = useInvalidateForwards()
   return useMutation({
     mutationFn: ({ id, enabled }: { id: string; enabled: boolean }) =>
       apiFetch<PortForward>(`${forwardPath(id)}/${enabled ? 'enable' : 'disable'}`, { method: 'POST' }),
@@ -60,7 +66,7 @@ export function useSetForwardEnabled() {
       queryClient.setQueriesData<Page<PortForward>>({ queryKey: portForwardsQueryKey }, (page) =>
         page ? { ...page, items: page.items.map((f) => (f.id === updated.id ? updated : f)) } : page,
       )
-      return queryClient.invalidateQueries({ queryKey: portForwardsQueryKey })
+      return invalidate()
     },
   })
 }

@@ -1,12 +1,17 @@
-/** Tunnel servers and their clients, as the port forward and agent pages need them (read only for now). */
+/** Tunnel servers and their clients: list, read, and change their settings. */
 
-import { useQuery } from '@tanstack/react-query'
-import type { TunnelClient, TunnelServer } from '@wirewarp/protocol'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { TunnelClient, TunnelClientUpdate, TunnelServer, TunnelServerUpdate } from '@wirewarp/protocol'
+import { agentRootQueryKey, agentsQueryKey } from './agentQueryKeys.ts'
 import { apiFetch } from './apiFetch.ts'
 import { ALL_ROWS, type Page } from './Page.ts'
+import { tunnelServerStatusRootKey } from './tunnelServerStatus.ts'
 
 export const tunnelServersQueryKey = ['tunnel-servers'] as const
 export const tunnelClientsQueryKey = ['tunnel-clients'] as const
+
+const serverPath = (id: string) => `/tunnel-servers/${encodeURIComponent(id)}`
+const clientPath = (id: string) => `/tunnel-clients/${encodeURIComponent(id)}`
 
 export function useTunnelServers() {
   return useQuery({
@@ -24,11 +29,19 @@ export function useTunnelClients(tunnelServerId: string | undefined) {
   })
 }
 
+/** Every tunnel client, of any server or of none (the Tunnels page groups them itself). */
+export function useAllTunnelClients() {
+  return useQuery({
+    queryKey: [...tunnelClientsQueryKey, 'all'],
+    queryFn: ({ signal }) => apiFetch<Page<TunnelClient>>('/tunnel-clients', { query: { limit: ALL_ROWS }, signal }),
+  })
+}
+
 /** One tunnel server; nothing is fetched while `id` is null (an agent not linked to one). */
 export function useTunnelServer(id: string | null) {
   return useQuery({
     queryKey: [...tunnelServersQueryKey, id],
-    queryFn: ({ signal }) => apiFetch<TunnelServer>(`/tunnel-servers/${encodeURIComponent(id ?? '')}`, { signal }),
+    queryFn: ({ signal }) => apiFetch<TunnelServer>(serverPath(id ?? ''), { signal }),
     enabled: id !== null,
   })
 }
@@ -37,7 +50,46 @@ export function useTunnelServer(id: string | null) {
 export function useTunnelClient(id: string | null) {
   return useQuery({
     queryKey: [...tunnelClientsQueryKey, id],
-    queryFn: ({ signal }) => apiFetch<TunnelClient>(`/tunnel-clients/${encodeURIComponent(id ?? '')}`, { signal }),
+    queryFn: ({ signal }) => apiFetch<TunnelClient>(clientPath(id ?? ''), { signal }),
     enabled: id !== null,
+  })
+}
+
+function useInvalidateTunnels() {
+  const queryClient = useQueryClient()
+  // A change to one side shows on the other (a client's server, a server's name in client lists), and
+  // bumps the desired revision of the agents involved, which no live event announces.
+  return () =>
+    Promise.all(
+      [tunnelServersQueryKey, tunnelClientsQueryKey, tunnelServerStatusRootKey, agentsQueryKey, agentRootQueryKey].map(
+        (queryKey) => queryClient.invalidateQueries({ queryKey }),
+      ),
+    )
+}
+
+export function useUpdateTunnelServer() {
+  const queryClient = useQueryClient()
+  const invalidate = useInvalidateTunnels()
+  return useMutation({
+    mutationFn: ({ id, patch }: { id: string; patch: TunnelServerUpdate }) =>
+      apiFetch<TunnelServer>(serverPath(id), { method: 'PATCH', body: patch }),
+    onSuccess: (saved) => {
+      // The edit page compares its fields with this: it must be the saved server before any refetch ends.
+      queryClient.setQueryData([...tunnelServersQueryKey, saved.id], saved)
+      return invalidate()
+    },
+  })
+}
+
+export function useUpdateTunnelClient() {
+  const queryClient = useQueryClient()
+  const invalidate = useInvalidateTunnels()
+  return useMutation({
+    mutationFn: ({ id, patch }: { id: string; patch: TunnelClientUpdate }) =>
+      apiFetch<TunnelClient>(clientPath(id), { method: 'PATCH', body: patch }),
+    onSuccess: (saved) => {
+      queryClient.setQueryData([...tunnelClientsQueryKey, saved.id], saved)
+      return invalidate()
+    },
   })
 }

@@ -3,7 +3,7 @@
  * for an admin, also the live event stream that keeps agent pages current.
  */
 import type { Role } from '@wirewarp/protocol'
-import { Link, NavLink, Outlet } from 'react-router'
+import { Link, NavLink, Outlet, useLocation } from 'react-router'
 import { useSignOut } from '../api/auth.ts'
 import { useLiveEvents } from '../api/useLiveEvents.ts'
 import { homePath } from '../auth/homePath.ts'
@@ -16,11 +16,13 @@ interface NavItem {
   to: string
   label: string
   roles: readonly Role[]
+  /** Other paths that belong to this section (a client's page is reached from the list of servers). */
+  alsoActiveUnder?: readonly string[]
 }
 
-// Only sections that exist; tunnel server pages join this list when they are built.
 const navItems: readonly NavItem[] = [
   { to: '/agents', label: 'Agents', roles: ['admin'] },
+  { to: '/tunnel-servers', label: 'Tunnels', roles: ['admin'], alsoActiveUnder: ['/tunnel-clients'] },
   { to: '/port-forwards', label: 'Port forwards', roles: ['admin'] },
   { to: '/service-templates', label: 'Service templates', roles: ['admin'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
@@ -38,6 +40,7 @@ const navLinkClass = ({ isActive }: { isActive: boolean }) =>
 export function AppLayout() {
   const me = useSession()
   const signOut = useSignOut()
+  const { pathname } = useLocation()
   const items = navItems.filter((item) => item.roles.includes(me.role))
   // The stream is admin only on the server, like every page it updates.
   useLiveEvents(me.role === 'admin')
@@ -58,7 +61,14 @@ export function AppLayout() {
           <ul className="flex gap-1 md:flex-col">
             {items.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to} className={navLinkClass}>
+                <NavLink
+                  to={item.to}
+                  className={({ isActive }) =>
+                    navLinkClass({
+                      isActive: isActive || Boolean(item.alsoActiveUnder?.some((p) => pathname.startsWith(`${p}/`))),
+                    })
+                  }
+                >
                   {item.label}
                 </NavLink>
               </li>

@@ -1,4 +1,4 @@
-/** The tunnel server or client an agent runs, as the API returns it (editing comes with its own pages). */
+/** The tunnel server or client an agent runs, with links to the pages that edit it. */
 import type { Agent } from '@wirewarp/protocol'
 import { Link } from 'react-router'
 import { useTunnelClient, useTunnelServer } from '../../api/tunnels.ts'
@@ -21,13 +21,18 @@ export function AgentTunnel({ agent }: { agent: Agent }) {
 
 function TunnelServerFacts({ id }: { id: string | null }) {
   const server = useTunnelServer(id)
-  const forwardsLink = id && (
-    <Link to={`/port-forwards?server=${encodeURIComponent(id)}`} className={linkClass}>
-      Port forwards
-    </Link>
+  const links = id && (
+    <>
+      <Link to={`/port-forwards?server=${encodeURIComponent(id)}`} className={linkClass}>
+        Port forwards
+      </Link>
+      <Link to={`/tunnel-servers/${encodeURIComponent(id)}`} className={linkClass}>
+        Settings and peers
+      </Link>
+    </>
   )
   return (
-    <Section title="Tunnel server" actions={forwardsLink}>
+    <Section title="Tunnel server" actions={links}>
       {id === null ? (
         <EmptyNote>This agent has no tunnel server; one is created when a server agent registers.</EmptyNote>
       ) : server.isPending ? (
@@ -56,8 +61,13 @@ function TunnelServerFacts({ id }: { id: string | null }) {
 function TunnelClientFacts({ id }: { id: string | null }) {
   const client = useTunnelClient(id)
   const server = useTunnelServer(client.data?.tunnelServerId ?? null)
+  const settingsLink = id && (
+    <Link to={`/tunnel-clients/${encodeURIComponent(id)}`} className={linkClass}>
+      Settings
+    </Link>
+  )
   return (
-    <Section title="Tunnel client">
+    <Section title="Tunnel client" actions={settingsLink}>
       {id === null ? (
         <EmptyNote>This agent has no tunnel client yet.</EmptyNote>
       ) : client.isPending ? (
@@ -73,7 +83,13 @@ function TunnelClientFacts({ id }: { id: string | null }) {
               client.data.tunnelServerId === null ? (
                 <Unknown key="server">none (attach later)</Unknown>
               ) : (
-                (server.data?.name ?? <Unknown key="server">{server.isError ? 'could not load' : '…'}</Unknown>)
+                <Link
+                  key="server"
+                  to={`/tunnel-servers/${encodeURIComponent(client.data.tunnelServerId)}`}
+                  className={linkClass}
+                >
+                  {server.data?.name ?? (server.isError ? 'Tunnel server' : '…')}
+                </Link>
               ),
             ],
             ['Tunnel IP', factText(client.data.tunnelIp, true)],

@@ -1,21 +1,37 @@
-/** One forward in the table, with its own enable switch so each row shows its own pending state. */
-import type { PortForward } from '@wirewarp/protocol'
+/**
+ * One forward in the table, with its own enable switch so each row shows its own pending state, and
+ * whether the server applied it and the traffic it carried.
+ */
+import type { AgentStatus, PortForward, TunnelServerStatus } from '@wirewarp/protocol'
 import { useSetForwardEnabled } from '../../api/portForwards.ts'
 import { Badge } from '../../components/Badge.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Td, Tr } from '../../components/Table.tsx'
 import { Toggle } from '../../components/Toggle.tsx'
+import { formatBytes } from '../../format/formatBytes.ts'
+import { ForwardApplied } from './ForwardApplied.tsx'
 import { formatDestination, formatPortRange } from './formatForward.ts'
 
 interface ForwardRowProps {
   forward: PortForward
   clientName: string
+  /** This forward in the server's status; undefined until the status lists it. */
+  state: TunnelServerStatus['forwards'][number] | undefined
+  agentStatus: AgentStatus | undefined
   onEdit: () => void
   onDelete: () => void
   onToggleError: (forward: PortForward, error: Error) => void
 }
 
-export function ForwardRow({ forward: f, clientName, onEdit, onDelete, onToggleError }: ForwardRowProps) {
+export function ForwardRow({
+  forward: f,
+  clientName,
+  state,
+  agentStatus,
+  onEdit,
+  onDelete,
+  onToggleError,
+}: ForwardRowProps) {
   const setEnabled = useSetForwardEnabled()
   return (
     <Tr
@@ -52,6 +68,28 @@ export function ForwardRow({ forward: f, clientName, onEdit, onDelete, onToggleE
             setEnabled.mutate({ id: f.id, enabled }, { onError: (error) => onToggleError(f, error) })
           }
         />
+      </Td>
+      <Td>
+        <ForwardApplied applied={state?.applied} agentStatus={agentStatus} />
+        <span
+          data-testid="forward-traffic"
+          className="flex flex-wrap gap-x-1 text-xs text-zinc-500 tabular-nums dark:text-zinc-400"
+        >
+          {state?.bytes != null ? (
+            <>
+              <span className="whitespace-nowrap">{formatBytes(state.bytes)}</span>
+              {state.packets != null && (
+                <span className="whitespace-nowrap">
+                  ({state.packets.toLocaleString()} {state.packets === 1 ? 'packet' : 'packets'})
+                </span>
+              )}
+            </>
+          ) : (
+            <span className="text-zinc-400 dark:text-zinc-500" title="The server agent has not reported traffic for it">
+              —
+            </span>
+          )}
+        </span>
       </Td>
       <Td className="text-right whitespace-nowrap">
         <Button size="sm" tone="ghost" onClick={onEdit}>

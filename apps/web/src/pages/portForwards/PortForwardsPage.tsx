@@ -4,6 +4,7 @@ import { type ReactNode, useState } from 'react'
 import { Link, useSearchParams } from 'react-router'
 import { PAGE_SIZE } from '../../api/Page.ts'
 import { useDeleteForward, usePortForwards } from '../../api/portForwards.ts'
+import { useTunnelServerStatus } from '../../api/tunnelServerStatus.ts'
 import { useTunnelClients, useTunnelServers } from '../../api/tunnels.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
@@ -12,7 +13,9 @@ import { EmptyState } from '../../components/EmptyState.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { Pagination } from '../../components/Pagination.tsx'
 import { LoadError, Loading } from '../../components/QueryStatus.tsx'
+import { RefreshButton } from '../../components/RefreshButton.tsx'
 import { Table, TBody, THead, Th } from '../../components/Table.tsx'
+import { formatAge } from '../../format/formatAge.ts'
 import { ForwardFormDialog } from './ForwardFormDialog.tsx'
 import { ForwardRow } from './ForwardRow.tsx'
 import { FromTemplateDialog } from './FromTemplateDialog.tsx'
@@ -20,6 +23,9 @@ import { formatPortRange } from './formatForward.ts'
 import { ServerPicker } from './ServerPicker.tsx'
 
 const description = 'Publish homelab services on the public address of a tunnel server.'
+
+const linkClass =
+  'text-sm font-medium text-sky-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-sky-400'
 
 export function PortForwardsPage() {
   const servers = useTunnelServers()
@@ -42,10 +48,7 @@ export function PortForwardsPage() {
         <EmptyState
           title="No tunnel servers yet — they appear when a server agent registers"
           action={
-            <Link
-              to="/agents"
-              className="text-sm font-medium text-sky-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-sky-400"
-            >
+            <Link to="/agents" className={linkClass}>
               Add a server agent
             </Link>
           }
@@ -81,6 +84,10 @@ function ServerForwards({ serverId, picker }: { serverId: string; picker: ReactN
   const [offset, setOffset] = useState(0)
   const forwards = usePortForwards(serverId, { limit: PAGE_SIZE, offset })
   const clients = useTunnelClients(serverId)
+  // Applied state per forward; kept fresh by live agent events and forward changes, not by polling.
+  const status = useTunnelServerStatus(serverId)
+  const forwardStates = new Map(status.data?.forwards.map((f) => [f.id, f]))
+  const sampledAt = status.data?.sampledAt ?? null
   const [editing, setEditing] = useState<Editing>(null)
   const [deleting, setDeleting] = useState<PortForward | null>(null)
   const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null)
@@ -105,11 +112,13 @@ function ServerForwards({ serverId, picker }: { serverId: string; picker: ReactN
         }
       />
       <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
-        {picker}
-        <Link
-          to="/service-templates"
-          className="text-sm font-medium text-sky-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-sky-400"
-        >
+        <div className="flex w-full max-w-lg flex-wrap items-end gap-x-4 gap-y-2">
+          {picker}
+          <Link to={`/tunnel-servers/${encodeURIComponent(serverId)}`} className={`${linkClass} mb-2.5`}>
+            Server settings
+          </Link>
+        </div>
+        <Link to="/service-templates" className={linkClass}>
           Manage service templates
         </Link>
       </div>
@@ -160,6 +169,18 @@ function ServerForwards({ serverId, picker }: { serverId: string; picker: ReactN
                 <Th>Description</Th>
                 <Th>Client IP</Th>
                 <Th>Enabled</Th>
+                <Th
+                  title={`Whether the server agent runs the forward as it is now, and the traffic it counted${
+                    sampledAt ? ` (sampled ${formatAge(sampledAt)}; the agent reports every 30 seconds)` : ''
+                  }`}
+                >
+                  <span className="block">Applied</span>
+                  <span className="inline-flex items-center gap-1">
+                    Traffic
+                    {/* Traffic arrives every 30 s with no live event: refresh on demand instead of polling. */}
+                    <RefreshButton label="Refresh traffic" onClick={() => status.refetch()} busy={status.isFetching} />
+                  </span>
+                </Th>
                 <Th>
                   <span className="sr-only">Actions</span>
                 </Th>
@@ -171,6 +192,8 @@ function ServerForwards({ serverId, picker }: { serverId: string; picker: ReactN
                   key={f.id}
                   forward={f}
                   clientName={clientName(f.tunnelClientId)}
+                  state={forwardStates.get(f.id)}
+                  agentStatus={status.data?.agent.status}
                   onEdit={() => setEditing({ kind: 'edit', forward: f })}
                   onDelete={() => setDeleting(f)}
                   onToggleError={(forward, error) =>
