@@ -4,7 +4,7 @@ import { expect, test } from 'vitest'
 import { computeDesiredState, type DesiredStateInput } from './computeDesiredState.ts'
 
 // Golden files: review the diff after `vitest -u`.
-test.each(['server-two-clients', 'client-gateway', 'client-detached'])('%s', async (name) => {
+test.each(['server-two-clients', 'client-gateway', 'client-plain', 'client-detached'])('%s', async (name) => {
   const input = JSON.parse(
     await readFile(new URL(`testdata/${name}.json`, import.meta.url), 'utf8'),
   ) as DesiredStateInput

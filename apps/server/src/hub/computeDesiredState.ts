@@ -145,9 +145,10 @@ function clientState(input: Extract<DesiredStateInput, { mode: 'client' }>): Cli
   const addresses = [`${c.tunnelIp}/${prefixOf(s.tunnelNetworkV4)}`]
   if (s.tunnelNetworkV6)
     addresses.push(`${v6TunnelIp(s.tunnelNetworkV6, s.tunnelNetworkV4, c.tunnelIp)}/${prefixOf(s.tunnelNetworkV6)}`)
-  // A gateway sends its LAN's internet traffic through the tunnel, so replies from anywhere must
-  // be accepted from the server: WireGuard drops packets whose source is outside allowed IPs.
-  const allowedIps = c.isGateway ? (s.tunnelNetworkV6 ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']) : tunnelNetworks(s)
+  // Forwarded connections arrive from any public address (real client IP), and a gateway's LAN
+  // gets replies from anywhere: WireGuard drops packets whose source is outside the allowed IPs,
+  // so the server peer allows everything. The agent adds no routes from them (like Table = off).
+  const allowedIps = s.tunnelNetworkV6 ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']
   return {
     mode: 'client',
     revision: input.revision,
