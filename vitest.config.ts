@@ -42,6 +42,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Network namespaces, real WireGuard (wireguard-go) and nftables: root only.
+          name: 'lab',
+          include: ['e2e/lab/**/*.test.ts'],
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'browser',
           include: ['e2e/browser/**/*.test.ts'],
           testTimeout: 60_000,

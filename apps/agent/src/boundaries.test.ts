@@ -24,3 +24,10 @@ test('only exec/run.ts may start processes', async () => {
 test('every module opens with a sentence saying what it holds', async () => {
   for (const f of await sources()) expect(await readFile(path.join(SRC, f), 'utf8'), f).toMatch(/^\/\*\*/)
 })
+
+test('render/ stays pure: no processes, files or sockets', async () => {
+  for (const f of (await sources()).filter((f) => f.startsWith(`render${path.sep}`)))
+    expect(await readFile(path.join(SRC, f), 'utf8'), f).not.toMatch(
+      /from '(node:)?(child_process|fs|fs\/promises|net|dgram)'/,
+    )
+})

@@ -3,7 +3,7 @@
 export const EXIT_OK = 0
 /** Something failed at run time: server unreachable during register, registration refused, disk. */
 export const EXIT_FAILURE = 1
-/** The command line or the config file is wrong (or names a driver this version lacks). */
+/** The command line or the config file is wrong (or names a driver that cannot run on this host). */
 export const EXIT_USAGE = 2
 /** The server refused this agent's identity (deleted, bad credential, unsupported protocol). */
 export const EXIT_REFUSED = 3

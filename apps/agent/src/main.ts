@@ -1,10 +1,11 @@
-/** The `wirewarp-agent` command line: register, run, --help, --version. */
+/** The `wirewarp-agent` command line: register, run, teardown, --help, --version. */
 import { parseArgs } from 'node:util'
 import { DEFAULT_CONFIG_PATH } from './agentConfig.ts'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exitCodes.ts'
 import { createLogger } from './logger.ts'
 import { registerAgent } from './registerAgent.ts'
 import { runAgent } from './runAgent.ts'
+import { teardownAgent } from './teardownAgent.ts'
 import { VERSION } from './version.ts'
 
 const USAGE = `wirewarp-agent ${VERSION} — WireWarp agent for a VPS (server mode) or a homelab (client mode)
@@ -17,6 +18,9 @@ Usage:
       (default ${DEFAULT_CONFIG_PATH}, mode 0600).
   wirewarp-agent run [--config PATH] [--verbose]
       Applies the saved state, connects to the server and keeps the host in its desired state.
+  wirewarp-agent teardown [--config PATH]
+      Removes what the linux driver set up on this host (nftables table wirewarp, its ip rules
+      and routes, the WireGuard interface, DOCKER-USER accepts); sysctls stay. Stop the agent first.
   wirewarp-agent --help | --version
 
 Exit codes: 0 ok or stopped, 1 failure (server unreachable on register, registration refused),
@@ -81,6 +85,19 @@ async function run(args: string[], verbose: boolean): Promise<number> {
   return runAgent({ configPath: values.config, log, signal: stop.signal })
 }
 
+async function teardown(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', default: DEFAULT_CONFIG_PATH }, verbose: { type: 'boolean' } },
+    strict: true,
+  })
+  return teardownAgent({
+    configPath: values.config,
+    print: (t) => process.stdout.write(t),
+    printError: (t) => process.stderr.write(`${t}\n`),
+  })
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   const verbose = rest.includes('--verbose')
@@ -101,6 +118,9 @@ async function main(argv: string[]): Promise<number> {
       case 'run':
         if (rest.includes('--help')) break
         return await run(rest, verbose)
+      case 'teardown':
+        if (rest.includes('--help')) break
+        return await teardown(rest)
       case undefined:
         return usageError('a command is required')
       default:

@@ -51,3 +51,17 @@ test('a real sample matches the protocol', async () => {
   const sampler = new MetricsSampler()
   expect(MetricsSample.parse(await sampler.sample())).toBeTruthy()
 })
+
+test("the driver's peers and forward counters go into the sample; a failing driver leaves them out", async () => {
+  const peers = [{ publicKey: 'k', endpoint: null, latestHandshakeAt: null, rxBytes: 1, txBytes: 2 }]
+  const forwards = [{ id: 'f1', packets: 3, bytes: 4 }]
+  const system = fakeSystem([[{ busy: 1, idle: 1 }]])
+  const withStats = await new MetricsSampler(system, async () => ({ peers, forwards })).sample()
+  expect(withStats).toMatchObject({ peers, forwards })
+  expect(MetricsSample.safeParse(withStats).success).toBe(true)
+  const failing = await new MetricsSampler(system, async () => {
+    throw new Error('wg: no such interface')
+  }).sample()
+  expect(failing).not.toHaveProperty('peers')
+  expect(failing.interfaces).toHaveLength(1)
+})

@@ -41,10 +41,12 @@ test('a server that accepts but never answers times out', async () => {
   expect(err).toBe('register: the server did not answer the registration within 0 s\n')
 })
 
-test('the linux driver registers, with a note that run needs the recording driver for now', async () => {
+test('the linux driver registers and reports what the host can do', async () => {
   expect(await register({ driver: 'linux' })).toBe(0)
-  expect(out).toMatch(/Note: the linux driver is not in this version yet; set driver: recording in .*agent\.yaml/)
-  expect((await hub!.waitFor('register')).facts.capabilities).toEqual({ driver: 'linux', available: false })
+  expect(out).not.toMatch(/Note:/)
+  const caps = (await hub!.waitFor('register')).facts.capabilities
+  expect(caps).toMatchObject({ driver: 'linux', ipv6: expect.any(Boolean), iptables: expect.any(Boolean) })
+  expect(['kernel', 'userspace', 'missing']).toContain(caps.wireguard)
 })
 
 test('registering again keeps the local settings of the existing config', async () => {

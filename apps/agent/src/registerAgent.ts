@@ -73,7 +73,7 @@ export async function registerAgent(opts: RegisterOptions): Promise<number> {
     return EXIT_FAILURE
   }
   let driver: Driver | null = null
-  // Registration still works without the driver; `run` refuses to start until it exists.
+  // Registration still works where the driver cannot run (not Linux); `run` refuses to start there.
   let driverNote = ''
   try {
     driver = createDriver(local)

@@ -259,10 +259,4 @@ describe('run', () => {
     expect(await start()).toBe(2)
     expect(logText).toContain(`${configPath}: key credential is missing`)
   })
-
-  test('the linux driver stops the start with a clear message', async () => {
-    await writeFile(configPath, `serverUrl: http://x\nagentId: a\ncredential: c\nmode: server\nstateDir: ${stateDir}\n`)
-    expect(await start()).toBe(2)
-    expect(logText).toContain('the linux driver is not in this version yet; set driver: recording')
-  })
 })

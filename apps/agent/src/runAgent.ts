@@ -176,7 +176,8 @@ async function startAgent(opts: RunAgentOptions, link: Link): Promise<Agent> {
   // Before the server is reachable: a host that reboots while the server is down comes back
   // with its tunnels and forwards.
   await session.applySavedState()
-  return { config, driver, session, publicKey, sampler: new MetricsSampler() }
+  const stats = driver.stats?.bind(driver)
+  return { config, driver, session, publicKey, sampler: new MetricsSampler(undefined, stats) }
 }
 
 async function restartAgent(previous: Agent, opts: RunAgentOptions, link: Link): Promise<Agent> {

@@ -1,6 +1,7 @@
-/** Picks the driver the config names; throws DriverUnavailable when it cannot run. */
+/** Picks the driver the config names; throws DriverUnavailable when it cannot run here. */
 import type { AgentConfig } from '../agentConfig.ts'
-import type { Driver } from './driver.ts'
+import { loadOrCreatePrivateKey } from '../privateKeyFile.ts'
+import { type Driver, DriverUnavailable } from './driver.ts'
 import { createLinuxDriver } from './linuxDriver.ts'
 import { RecordingDriver } from './recordingDriver.ts'
 
@@ -9,6 +10,14 @@ export function createDriver(config: Pick<AgentConfig, 'driver' | 'stateDir'>): 
     case 'recording':
       return new RecordingDriver(config.stateDir)
     case 'linux':
-      return createLinuxDriver()
+      if (process.platform !== 'linux')
+        throw new DriverUnavailable(
+          `the linux driver runs only on Linux, not ${process.platform}; set driver: recording`,
+        )
+      return createLinuxDriver({
+        stateDir: config.stateDir,
+        // Read when needed rather than kept in memory: the file is the one source of the key.
+        privateKey: async () => (await loadOrCreatePrivateKey(config.stateDir)).privateKey,
+      })
   }
 }

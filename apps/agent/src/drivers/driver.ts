@@ -1,5 +1,8 @@
 /** What the agent needs from a way of applying desired state to a host. */
-import type { DesiredState } from '@wirewarp/protocol'
+import type { DesiredState, MetricsSample } from '@wirewarp/protocol'
+
+/** Data-plane statistics for the metrics sample: WireGuard peers and per-forward traffic. */
+export type DriverStats = Pick<MetricsSample, 'peers' | 'forwards'>
 
 export interface Driver {
   readonly name: 'linux' | 'recording'
@@ -9,6 +12,10 @@ export interface Driver {
   apply(state: DesiredState): Promise<void>
   /** A JSON-able snapshot for the `diagnostics` command. */
   diagnostics(): Promise<Record<string, unknown>>
+  /** Removes everything `apply` set up on the host (drivers that change the host). */
+  teardown?(): Promise<void>
+  /** Peers and forward counters for the metrics sample (data-plane drivers). */
+  stats?(): Promise<DriverStats>
 }
 
 /** The driver cannot run here or in this version; `run` stops with this message. */

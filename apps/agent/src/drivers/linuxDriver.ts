@@ -1,12 +1,275 @@
 /**
- * The driver that configures a real Linux host (WireGuard, nftables, routing). NOT IMPLEMENTED in
- * this version: it is the next milestone. Until then, choosing it stops `run` at start with a
- * clear message rather than pretending to apply anything.
+ * The driver that configures a real Linux host: a WireGuard interface (kernel or wireguard-go),
+ * nftables (`table inet wirewarp`), policy routing and sysctls, following the data-plane recipe
+ * verified on real traffic in network namespaces. It renders with the pure functions in render/
+ * and changes the host only through the appliers in apply/, which compare before they change:
+ * applying the same state twice runs no changing command the second time except the nft
+ * transaction.
+ *
+ * What it owns (see render/dataplaneIds.ts): `table inet wirewarp`, routing table 51820, marks
+ * 0x5157 and 0x1, `ip rule`s at priorities 100/5000/5100/5200 pointing at its table, routes
+ * tagged `proto 87`, DOCKER-USER accepts commented `wirewarp`, and the WireGuard interface noted
+ * in `<stateDir>/linux-driver.json`. `teardown` removes exactly those; sysctls stay as they are,
+ * because other software on the host may rely on forwarding.
  */
-import { DriverUnavailable } from './driver.ts'
+import type { ClientState, DesiredState, ServerState } from '@wirewarp/protocol'
+import { AppliedRecordFile } from '../apply/appliedRecord.ts'
+import { applyLinkSettings } from '../apply/applyLinkSettings.ts'
+import { applySysctls } from '../apply/applySysctls.ts'
+import { applyWgConfig } from '../apply/applyWgConfig.ts'
+import { addDockerUserAccepts, hasDockerUserChain, removeDockerUserAccepts } from '../apply/dockerUserAccepts.ts'
+import { type HostFiles, nodeHostFiles } from '../apply/hostFiles.ts'
+import { defaultRouteInterface, listHostAddresses } from '../apply/hostNetwork.ts'
+import { loadNftRuleset, readNftCounters } from '../apply/nftTable.ts'
+import { listOurRoutes, reconcileRoutes } from '../apply/reconcileRoutes.ts'
+import { parseOurRule, reconcileRules } from '../apply/reconcileRules.ts'
+import { parseWgDump } from '../apply/wgDump.ts'
+import { ensureWgInterface, showLink, type WireguardKind, wireguardInterfaces } from '../apply/wgInterface.ts'
+import { CommandFailed, run as hostRun, type Run } from '../exec/run.ts'
+import { NFT_TABLE, ROUTING_TABLE } from '../render/dataplaneIds.ts'
+import { forwardCounterNames } from '../render/forwardPorts.ts'
+import { routeArgv, ruleArgv } from '../render/ipRouting.ts'
+import { renderNftRemoval } from '../render/nftText.ts'
+import { renderClientRouting } from '../render/renderClientRouting.ts'
+import { renderClientRuleset } from '../render/renderClientRuleset.ts'
+import { renderServerRoutes } from '../render/renderServerRoutes.ts'
+import { renderServerRuleset } from '../render/renderServerRuleset.ts'
+import { renderSysctls } from '../render/renderSysctls.ts'
+import type { Driver, DriverStats } from './driver.ts'
 
-export const LINUX_DRIVER_MISSING = 'the linux driver is not in this version yet; set driver: recording'
+export interface LinuxDriverOptions {
+  stateDir: string
+  /** The agent's WireGuard private key (base64), from `<stateDir>/private.key`. */
+  privateKey: () => Promise<string>
+  run?: Run
+  files?: HostFiles
+}
 
-export function createLinuxDriver(): never {
-  throw new DriverUnavailable(LINUX_DRIVER_MISSING)
+// `nft list table` of a server with wide port ranges is long; diagnostics keep the start.
+const MAX_DIAGNOSTIC_TEXT = 64 * 1024
+
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  return p.catch(() => null)
+}
+
+export class LinuxDriver implements Driver {
+  readonly name = 'linux'
+  private readonly run: Run
+  private readonly files: HostFiles
+  private readonly record: AppliedRecordFile
+  /** Which kind of WireGuard interface worked in this process; null until one was made or found. */
+  private kind: WireguardKind | null = null
+  /** The state last applied successfully. */
+  private last: DesiredState | null = null
+  /** The interface and mode being configured, for stats while an apply runs or after it failed. */
+  private active: { interface: string; mode: 'server' | 'client' } | null = null
+  /** nftables counter name → forward id, for the forwards of the last server state. */
+  private counterIds = new Map<string, string>()
+
+  constructor(private readonly opts: LinuxDriverOptions) {
+    this.run = opts.run ?? hostRun
+    this.files = opts.files ?? nodeHostFiles
+    this.record = new AppliedRecordFile(opts.stateDir)
+  }
+
+  async capabilities(): Promise<Record<string, unknown>> {
+    const [wireguard, nftVersion, ipv6, dockerUser, dockerBin, iptables] = await Promise.all([
+      this.wireguardCapability(),
+      orNull(this.run(['nft', '--version'])),
+      this.hasIpv6(),
+      hasDockerUserChain(this.run).catch(() => false),
+      this.onPath('docker'),
+      orNull(this.run(['iptables', '--version'])),
+    ])
+    return {
+      driver: 'linux',
+      wireguard,
+      nft: nftVersion?.match(/v(\d[\w.]*)/)?.[1] ?? null,
+      ipv6,
+      docker: dockerUser || dockerBin,
+      iptables: iptables !== null,
+    }
+  }
+
+  async apply(state: DesiredState): Promise<void> {
+    if (!state.wireguard) {
+      // A detached client: nothing of ours may stay behind.
+      await this.teardown()
+      this.last = state
+      return
+    }
+    const wanted = { mode: state.mode, interface: state.wireguard.name }
+    const record = await this.record.read()
+    if (record && (record.mode !== wanted.mode || record.interface !== wanted.interface)) await this.teardown()
+    if (!record || record.mode !== wanted.mode || record.interface !== wanted.interface)
+      // Noted before the host changes: a crash halfway still leaves teardown knowing the interface.
+      await this.record.write(wanted)
+    this.active = wanted
+    if (state.mode === 'server') await this.applyServer(state)
+    else await this.applyClient(state as ClientState & { wireguard: NonNullable<ClientState['wireguard']> })
+    this.last = state
+  }
+
+  async teardown(): Promise<void> {
+    const record = await this.record.read()
+    const names = new Set([record?.interface, this.active?.interface].filter((n): n is string => !!n))
+    const families = await this.families()
+    await loadNftRuleset(this.run, renderNftRemoval())
+    await reconcileRules(this.run, [], families)
+    await reconcileRoutes(this.run, [], { table: ROUTING_TABLE, families })
+    await reconcileRoutes(this.run, [], { table: 'main', families })
+    for (const name of names) {
+      await removeDockerUserAccepts(this.run, name)
+      // Deleting the link also ends wireguard-go, which daemonized when it was made.
+      if ((await showLink(this.run, name)) && (await wireguardInterfaces(this.run)).includes(name))
+        await this.run(['ip', 'link', 'del', 'dev', name])
+    }
+    await this.record.remove()
+    this.active = null
+    this.last = null
+    this.counterIds = new Map()
+  }
+
+  async stats(): Promise<DriverStats> {
+    const active = this.active
+    if (!active) return {}
+    const out: DriverStats = {}
+    const dump = await orNull(this.run(['wg', 'show', active.interface, 'dump']))
+    if (dump !== null)
+      out.peers = parseWgDump(dump).peers.map((p) => ({
+        publicKey: p.publicKey,
+        endpoint: p.endpoint,
+        latestHandshakeAt: p.latestHandshake > 0 ? new Date(p.latestHandshake * 1000).toISOString() : null,
+        rxBytes: p.rxBytes,
+        txBytes: p.txBytes,
+      }))
+    if (active.mode === 'server') {
+      const counters = await orNull(readNftCounters(this.run))
+      if (counters)
+        out.forwards = counters.flatMap((c) => {
+          const id = this.counterIds.get(c.name) ?? c.comment
+          return id ? [{ id, packets: c.packets, bytes: c.bytes }] : []
+        })
+    }
+    return out
+  }
+
+  async diagnostics(): Promise<Record<string, unknown>> {
+    const s = this.last
+    const name = this.active?.interface ?? null
+    const text = (p: Promise<string>) =>
+      p.then(
+        (t) => (t.length > MAX_DIAGNOSTIC_TEXT ? `${t.slice(0, MAX_DIAGNOSTIC_TEXT)}\n… (cut)` : t),
+        (err: Error) => `unavailable: ${err.message}`,
+      )
+    const families = await this.families()
+    const rules = await Promise.all(
+      families.map((f) =>
+        this.run(['ip', '-j', `-${f}`, 'rule', 'show']).then(
+          (t) =>
+            (JSON.parse(t || '[]') as Record<string, unknown>[]).flatMap((j) => {
+              const r = parseOurRule(j, f)
+              return r ? [ruleArgv(r, 'add').slice(4).join(' ')] : []
+            }),
+          (err: Error) => [`unavailable: ${err.message}`],
+        ),
+      ),
+    )
+    const routes = await Promise.all(
+      families.flatMap((f) =>
+        (['main', ROUTING_TABLE] as const).map((table) =>
+          listOurRoutes(this.run, f, table).then(
+            (rs) => rs.map((r) => routeArgv(r, 'replace').slice(4).join(' ')),
+            (err: Error) => [`unavailable: ${err.message}`],
+          ),
+        ),
+      ),
+    )
+    return {
+      driver: 'linux',
+      capabilities: await this.capabilities(),
+      interface: name,
+      mode: this.active?.mode ?? null,
+      lastState: s && {
+        revision: s.revision,
+        mode: s.mode,
+        interface: s.wireguard?.name ?? null,
+        addresses: s.wireguard?.addresses ?? [],
+        peers: s.wireguard?.peers.length ?? 0,
+        forwards: s.mode === 'server' ? s.forwards.length : s.inboundForwards.length,
+        gateway: s.mode === 'client' ? s.gateway.enabled : null,
+      },
+      stats: await this.stats().catch((err: Error) => ({ error: err.message })),
+      rules: rules.flat(),
+      routes: routes.flat(),
+      nftables: await text(this.run(['nft', 'list', 'table', 'inet', NFT_TABLE])),
+    }
+  }
+
+  private async applyServer(state: ServerState): Promise<void> {
+    const wg = state.wireguard
+    const families = await this.families()
+    await this.applyWireguard(state)
+    await reconcileRoutes(this.run, renderServerRoutes(state), { table: 'main', families })
+    await applySysctls(this.files, renderSysctls(state))
+    const publicInterface = state.publicInterface ?? (await defaultRouteInterface(this.run))
+    // Replacing the table starts its counters again; carrying the values over keeps them growing.
+    const counters = new Map((await readNftCounters(this.run)).map((c) => [c.name, c]))
+    await loadNftRuleset(this.run, renderServerRuleset({ state, publicInterface, counters }))
+    await addDockerUserAccepts(this.run, wg.name)
+    this.counterIds = new Map([...forwardCounterNames(state.forwards)].map(([id, name]) => [name, id]))
+  }
+
+  private async applyClient(state: ClientState & { wireguard: NonNullable<ClientState['wireguard']> }): Promise<void> {
+    const families = await this.families()
+    await this.applyWireguard(state)
+    await applySysctls(this.files, renderSysctls(state))
+    const hostAddresses = await listHostAddresses(this.run)
+    const routing = renderClientRouting({ state, hostAddresses })
+    // Routes before rules: a rule pointing at an empty table would send traffic nowhere.
+    await reconcileRoutes(this.run, routing.routes, { table: ROUTING_TABLE, families })
+    await reconcileRules(this.run, routing.rules, families)
+    await loadNftRuleset(this.run, renderClientRuleset({ state, hostAddresses }))
+    await addDockerUserAccepts(this.run, state.wireguard.name)
+  }
+
+  private async applyWireguard(state: DesiredState): Promise<void> {
+    const wg = state.wireguard!
+    this.kind = await ensureWgInterface(this.run, wg.name, this.kind)
+    await applyWgConfig(this.run, wg, await this.opts.privateKey(), this.opts.stateDir)
+    await applyLinkSettings(this.run, wg)
+  }
+
+  /** The address families to reconcile: IPv6 only where the host has it (else `ip -6` fails). */
+  private async families(): Promise<(4 | 6)[]> {
+    return (await this.hasIpv6()) ? [4, 6] : [4]
+  }
+
+  private hasIpv6(): Promise<boolean> {
+    return this.files.exists('/proc/net/if_inet6')
+  }
+
+  /**
+   * What `ip link add … type wireguard` would give, without making a link to find out: the kind
+   * that worked already, else the kernel's when its module is loaded, else wireguard-go.
+   */
+  private async wireguardCapability(): Promise<WireguardKind | 'missing'> {
+    if (this.kind) return this.kind
+    if (await this.files.exists('/sys/module/wireguard')) return 'kernel'
+    const userspace = await this.run(['wireguard-go', '--version']).then(
+      () => true,
+      (err) => !(err instanceof CommandFailed && err.reason === 'ENOENT'),
+    )
+    return userspace ? 'userspace' : 'missing'
+  }
+
+  private async onPath(program: string): Promise<boolean> {
+    for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean))
+      if (await this.files.exists(`${dir}/${program}`)) return true
+    return false
+  }
+}
+
+export function createLinuxDriver(opts: LinuxDriverOptions): LinuxDriver {
+  return new LinuxDriver(opts)
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { clientState, serverState } from '../testing/sampleStates.ts'
 import { createDriver } from './createDriver.ts'
-import { DriverUnavailable } from './driver.ts'
+import { LinuxDriver } from './linuxDriver.ts'
 import { RecordingDriver } from './recordingDriver.ts'
 
 let dir: string
@@ -42,9 +42,7 @@ test('recording.fail makes applies fail with its text', async () => {
   await expect(d.apply(serverState(1))).rejects.toThrow('nft: syntax error')
 })
 
-test('the linux driver says it is not there yet', () => {
-  expect(() => createDriver({ driver: 'linux', stateDir: dir })).toThrow(DriverUnavailable)
-  expect(() => createDriver({ driver: 'linux', stateDir: dir })).toThrow(
-    'the linux driver is not in this version yet; set driver: recording',
-  )
+test('createDriver makes the driver the config names', () => {
+  expect(createDriver({ driver: 'recording', stateDir: dir })).toBeInstanceOf(RecordingDriver)
+  expect(createDriver({ driver: 'linux', stateDir: dir })).toBeInstanceOf(LinuxDriver)
 })
