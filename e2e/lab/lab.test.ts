@@ -185,6 +185,19 @@ describe.skipIf(unavailable !== null)('the lab', { timeout: 60_000 }, () => {
     expect((await reach('udp', 19133)).peer).toMatch(tunnelAddress)
   })
 
+  test('a forward to a LAN host the client does not route for works through both NATs', async () => {
+    // Its replies go to its own default route (the home router), so the real client IP cannot be
+    // kept: the VPS and the homelab agent both masquerade, and it sees the homelab's LAN address.
+    await useForward({
+      protocol: 'tcp',
+      publicPort: 8443,
+      destinationIp: ADDRESSES.homerLan,
+      destinationPort: 8443,
+      preserveClientIp: false,
+    })
+    expect(await reach('tcp', 8443)).toEqual({ peer: ADDRESSES.homelabLan, host: 'lanhost', port: 8443 })
+  })
+
   test('f. a disabled forward stops within 2 s, works again when enabled, and leaves no trace when deleted', async () => {
     const f = await useForward({ protocol: 'tcp', publicPort: 25570, destinationPort: 25565 })
     await reach('tcp', 25570)

@@ -18,6 +18,8 @@ export const PROBE = path.join(HERE, 'probe.mjs')
 export const ECHO_SERVICES: readonly { name: string; ns: Namespace; specs: readonly string[] }[] = [
   { name: 'homelab', ns: NS.homelab, specs: ['tcp:25565', 'udp:19132', 'udp:27015-27020', 'tcp:7777', 'udp:7777'] },
   { name: 'vm', ns: NS.vm, specs: ['tcp:8080', 'udp:8081'] },
+  // A LAN box whose default route is the home router, not the homelab agent (a NAS, say).
+  { name: 'lanhost', ns: NS.homer, specs: ['tcp:8443'] },
   { name: 'inet', ns: NS.inet, specs: ['tcp:9000'] },
 ]
 /** The internet host's echo port (TCP): who it sees connecting tells where a host's egress leaves. */

@@ -33,6 +33,7 @@ export const ADDRESSES = {
   inet: '203.0.113.10',
   vpsPublic: '198.51.100.1',
   homerWan: '203.0.113.130',
+  homerLan: '192.168.77.1',
   homelabLan: '192.168.77.2',
   homelabVmGateway: '192.168.78.1',
   vm: '192.168.78.10',

@@ -4,6 +4,7 @@
  */
 import {
   type ClientState,
+  cidrContains,
   type DesiredState,
   type ForwardState,
   parseCidr,
@@ -104,12 +105,25 @@ function serverState(input: Extract<DesiredStateInput, { mode: 'server' }>): Ser
 
   const clients = [...input.clients].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
   const peers: WgPeer[] = []
+  const claimed = new Set<string>()
   for (const c of clients) {
     if (!c.wgPublicKey || !c.tunnelIp) continue
     const allowedIps = [`${c.tunnelIp}/32`]
     if (s.tunnelNetworkV6) allowedIps.push(`${v6TunnelIp(s.tunnelNetworkV6, s.tunnelNetworkV4, c.tunnelIp)}/128`)
     // Traffic for a client's LAN (forwards to its VMs, replies to them) is routed to that client.
     allowedIps.push(...c.lanNetworks)
+    // A forward may name a host the client reaches on a network it does not route for us (a LAN
+    // box behind the home router): route that one address to the client, or the forward has
+    // nowhere to go. An address claimed by an earlier client stays with it: WireGuard allows one
+    // peer per address.
+    for (const f of input.forwards) {
+      if (f.tunnelClientId !== c.id || !f.enabled) continue
+      const covered = allowedIps.some((n) => (n.includes('/') ? cidrContains(n, f.destinationIp) : false))
+      const host = f.destinationIp.includes(':') ? `${f.destinationIp}/128` : `${f.destinationIp}/32`
+      if (covered || claimed.has(host)) continue
+      claimed.add(host)
+      allowedIps.push(host)
+    }
     peers.push({ name: c.name, publicKey: c.wgPublicKey, allowedIps, endpoint: null, persistentKeepalive: 0 })
   }
   const byId = new Map(input.clients.map((c) => [c.id, c]))
