@@ -1,4 +1,5 @@
 /** The REST API over real HTTP against a started server, on SQLite and on PostgreSQL. */
+import http from 'node:http'
 import type {
   ApiTokenCreated,
   AuditEntry,
@@ -164,6 +165,38 @@ describe.skipIf(skip)('REST API', () => {
     expect((await admin.delete(`/api/v1/registration-tokens/${r.body.id}`)).status).toBe(204)
     const after = await admin.get<Page<{ id: string; status: string }>>('/api/v1/registration-tokens')
     expect(after.body.items.find((i) => i.id === r.body.id)?.status).toBe('revoked')
+  })
+
+  test('a Host header that could break out of the install command is refused, and no token is stored', async () => {
+    const before = await admin.get<Page<unknown>>('/api/v1/registration-tokens')
+    // fetch will not send a forged Host header; node:http will.
+    const evilHost = "x';reboot;'"
+    const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        `${t.url}/api/v1/registration-tokens`,
+        {
+          method: 'POST',
+          headers: {
+            host: evilHost,
+            origin: `http://${evilHost}`,
+            cookie: admin.auth.cookie!,
+            'content-type': 'application/json',
+          },
+        },
+        (res) => {
+          let body = ''
+          res.on('data', (d) => {
+            body += d
+          })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+        },
+      )
+      req.on('error', reject)
+      req.end(JSON.stringify({ kind: 'server', name: 'evil' }))
+    })
+    expect(r.status, r.body).toBe(400)
+    expect(JSON.parse(r.body).error.code).toBe('registration_token.bad_host')
+    expect((await admin.get<Page<unknown>>('/api/v1/registration-tokens')).body.total).toBe(before.body.total)
   })
 
   test('tunnel servers and clients: read and update; a changed server gets a new desired revision', async () => {

@@ -30,11 +30,20 @@ export const REGISTRATION_TOKEN_PREFIX = 'wwr_'
 
 /** The URL agents reach this server at: WIREWARP_PUBLIC_URL, else the address the admin used. */
 export function publicUrlOf(ctx: AppContext, request: FastifyRequest): string {
-  return ctx.config.publicUrl ?? `${request.protocol}://${request.host}`
+  if (ctx.config.publicUrl) return ctx.config.publicUrl
+  // The Host header ends up inside a shell command a person pastes as root: only a plain
+  // host[:port] may, never quotes or spaces.
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(request.host))
+    throw new AppError(
+      'registration_token.bad_host',
+      400,
+      'The Host header is not a plain host name; set WIREWARP_PUBLIC_URL to the address agents should use.',
+    )
+  return `${request.protocol}://${request.host}`
 }
 
 export function installCommand(url: string, kind: 'server' | 'client', token: string): string {
-  // Both values are validated (URL from config or Host, token from base64url): nothing to quote-escape.
+  // Both values are checked (URL from config or a plain Host, token base64url): nothing to quote-escape.
   return `curl -fsSL '${url}/install/${kind}' | sudo sh -s -- --url '${url}' --token '${token}'`
 }
 
@@ -66,6 +75,8 @@ export function registrationTokenRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const b = request.body
+      // Before anything is stored: a request whose install command cannot be built changes nothing.
+      const url = publicUrlOf(ctx, request)
       const { token, hash } = newSecret(REGISTRATION_TOKEN_PREFIX)
       const row = await ctx.db.transaction().execute(async (trx) => {
         if (b.tunnelServerId && !(await getTunnelServer(trx, b.tunnelServerId)))
@@ -96,7 +107,7 @@ export function registrationTokenRoutes(app: App, ctx: AppContext): void {
       return reply.status(201).send({
         ...toRegistrationToken(row),
         token,
-        installCommand: installCommand(publicUrlOf(ctx, request), row.kind, token),
+        installCommand: installCommand(url, row.kind, token),
       })
     },
   )

@@ -9,7 +9,7 @@ import {
   TunnelClient,
   TunnelClientUpdate,
 } from '@wirewarp/protocol'
-import { AppError, notFound } from '../errors.ts'
+import { AppError, invalidFields, notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
 import { mutate } from '../http/mutate.ts'
@@ -111,14 +111,18 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
                 `The tunnel network ${server.tunnelNetworkV4} of ${server.name} has no free address.`,
               )
           } else {
-            const problem = tunnelIpProblem(server.tunnelNetworkV4, tunnelIp, used)
-            if (problem)
+            // Taken is a conflict with another client (409); anything else is a bad address (400).
+            if (used.has(tunnelIp))
               throw new AppError(
-                problem.includes('already used') ? 'tunnel_client.ip_taken' : 'validation',
-                problem.includes('already used') ? 409 : 400,
-                problem,
-                { tunnelIp: problem },
+                'tunnel_client.ip_taken',
+                409,
+                `${tunnelIp} is already used by another client of ${server.name}.`,
+                {
+                  tunnelIp: 'Already used by another client of this server',
+                },
               )
+            const problem = tunnelIpProblem(server.tunnelNetworkV4, tunnelIp, used)
+            if (problem) throw invalidFields({ tunnelIp: problem })
           }
         }
         const lanNetworks = b.lanNetworks ?? (JSON.parse(c.lanNetworks) as string[])
