@@ -78,6 +78,7 @@ function makeForwards(n: number): ForwardState[] {
 function serverState(forwards: ForwardState[]): ServerState {
   return {
     mode: 'server',
+    epoch: 'bench',
     revision: 1,
     wireguard: { name: WG_IF, addresses: ['10.100.0.1/24'], listenPort: LISTEN_PORT, mtu: 1420, peers: [] },
     publicInterface: PUBLIC_IF,

@@ -1,8 +1,28 @@
 /** What the agent tells the server about its host in `register` and `hello`. */
 import os from 'node:os'
-import type { AgentFacts } from '@wirewarp/protocol'
+import type { AgentFacts, Capabilities } from '@wirewarp/protocol'
 import type { Driver } from './drivers/driver.ts'
 import { VERSION } from './version.ts'
+
+// The protocol's bounds on capabilities: the hub refuses a hello that breaks them.
+const MAX_CAPABILITIES = 64
+const MAX_KEY = 64
+const MAX_STRING = 256
+
+/**
+ * Capabilities cut to the protocol's bounds: long strings shortened, over-long names and
+ * non-finite numbers dropped, at most 64 entries. A driver that reports an odd tool version must
+ * not cost the agent its connection.
+ */
+function fitCapabilities(capabilities: Capabilities): Capabilities {
+  const entries = Object.entries(capabilities).flatMap(([key, value]): [string, Capabilities[string]][] => {
+    if (key.length > MAX_KEY) return []
+    if (typeof value === 'string') return [[key, value.slice(0, MAX_STRING)]]
+    if (typeof value === 'number' && !Number.isFinite(value)) return [[key, null]]
+    return [[key, value]]
+  })
+  return Object.fromEntries(entries.slice(0, MAX_CAPABILITIES))
+}
 
 export async function collectAgentFacts(driver: Driver | null, publicKey: string | null): Promise<AgentFacts> {
   return {
@@ -11,7 +31,7 @@ export async function collectAgentFacts(driver: Driver | null, publicKey: string
     hostname: os.hostname().slice(0, 255),
     os: `${os.platform()} ${os.release()}`.slice(0, 64),
     arch: os.arch().slice(0, 32),
-    capabilities: driver ? await driver.capabilities() : {},
+    capabilities: driver ? fitCapabilities(await driver.capabilities()) : {},
     publicKey,
   }
 }

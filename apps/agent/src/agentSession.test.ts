@@ -7,7 +7,7 @@ import { AgentSession } from './agentSession.ts'
 import type { Driver } from './drivers/driver.ts'
 import { createLogger } from './logger.ts'
 import { StateStore } from './stateStore.ts'
-import { clientState, serverState } from './testing/sampleStates.ts'
+import { clientState, SAMPLE_EPOCH, serverState } from './testing/sampleStates.ts'
 
 let dir: string
 let store: StateStore
@@ -71,9 +71,12 @@ describe('desired state', () => {
     const s = session(fakeDriver())
     await s.receiveState(serverState(4))
     expect(events).toEqual(['apply 4 (on disk: 4)', 'applied 4', 'send applied'])
-    expect(sent).toEqual([{ type: 'applied', revision: 4, ok: true, durationMs: expect.any(Number) }])
+    expect(sent).toEqual([
+      { type: 'applied', revision: 4, epoch: SAMPLE_EPOCH, ok: true, durationMs: expect.any(Number) },
+    ])
     expect(s.appliedRevision).toBe(4)
-    expect(await store.loadApplied()).toEqual({ revision: 4, at: '2026-03-01T12:00:00.000Z' })
+    expect(s.appliedEpoch).toBe(SAMPLE_EPOCH)
+    expect(await store.loadApplied()).toEqual({ revision: 4, epoch: SAMPLE_EPOCH, at: '2026-03-01T12:00:00.000Z' })
     expect(logLines.join('')).toMatch(/info applied revision 4 in \d+ ms/)
   })
 
@@ -84,6 +87,7 @@ describe('desired state', () => {
     expect(sent[1]).toEqual({
       type: 'applied',
       revision: 6,
+      epoch: SAMPLE_EPOCH,
       ok: false,
       error: 'nft: syntax error in line 3',
       durationMs: expect.any(Number),
@@ -103,22 +107,103 @@ describe('desired state', () => {
     expect(sent.map((m) => m.type)).toEqual(['applied', 'applied'])
   })
 
-  test('states received together are applied one at a time, in order', async () => {
-    const s = session(fakeDriver({ delayMs: 20 }))
-    void s.receiveState(serverState(1))
-    void s.receiveState(serverState(2))
+  test('a lower revision of the same epoch is refused: not saved, not applied, not acknowledged', async () => {
+    const s = session(fakeDriver())
+    await s.receiveState(serverState(5))
+    await s.receiveState(serverState(4))
+    expect(events).toEqual(['apply 5 (on disk: 5)', 'applied 5', 'send applied'])
+    expect(sent).toEqual([
+      { type: 'applied', revision: 5, epoch: SAMPLE_EPOCH, ok: true, durationMs: expect.any(Number) },
+    ])
+    expect(s.appliedRevision).toBe(5)
+    // The next start must not apply the stale state from disk either.
+    expect((await store.loadState())?.revision).toBe(5)
+    expect(logLines.filter((l) => /revision 4/.test(l))).toEqual([
+      expect.stringMatching(/info ignored revision 4 of epoch epoch-a: revision 5 of that epoch is applied already\n$/),
+    ])
+  })
+
+  test('a state of another epoch is applied whatever its revision, and its epoch becomes the applied one', async () => {
+    const s = session(fakeDriver())
+    await s.receiveState(serverState(5, 'epoch-a'))
+    await s.receiveState(serverState(4, 'epoch-b'))
+    expect(events.filter((e) => e.startsWith('applied'))).toEqual(['applied 5', 'applied 4'])
+    expect(sent[1]).toEqual({
+      type: 'applied',
+      revision: 4,
+      epoch: 'epoch-b',
+      ok: true,
+      durationMs: expect.any(Number),
+    })
+    expect([s.appliedRevision, s.appliedEpoch]).toEqual([4, 'epoch-b'])
+    expect(await store.loadApplied()).toEqual({ revision: 4, epoch: 'epoch-b', at: '2026-03-01T12:00:00.000Z' })
+    // Within the new epoch, revisions grow again.
+    await s.receiveState(serverState(3, 'epoch-b'))
+    expect(s.appliedRevision).toBe(4)
+    expect(sent).toHaveLength(2)
+  })
+
+  test('a lower revision after a failed apply of a higher one is applied: only successes count', async () => {
+    const s = session(fakeDriver({ fail: (st) => (st.revision === 6 ? 'boom' : null) }))
     await s.receiveState(serverState(3))
+    await s.receiveState(serverState(6))
+    await s.receiveState(serverState(5))
+    expect(events.filter((e) => e.startsWith('applied'))).toEqual(['applied 3', 'applied 5'])
+    expect(sent.map((m) => m.type === 'applied' && [m.revision, m.ok])).toEqual([
+      [3, true],
+      [6, false],
+      [5, true],
+    ])
+  })
+
+  test('states that arrive while one applies are coalesced: only the newest is applied next', async () => {
+    const s = session(fakeDriver({ delayMs: 30 }))
+    const first = s.receiveState(serverState(1))
+    for (const r of [2, 3, 4, 5, 6]) void s.receiveState(serverState(r))
+    await first
+    await s.idle()
     expect(events).toEqual([
       'apply 1 (on disk: 1)',
       'applied 1',
       'send applied',
-      'apply 2 (on disk: 2)',
-      'applied 2',
-      'send applied',
-      'apply 3 (on disk: 3)',
-      'applied 3',
+      'apply 6 (on disk: 6)',
+      'applied 6',
       'send applied',
     ])
+    expect(sent.map((m) => m.type === 'applied' && m.revision)).toEqual([1, 6])
+  })
+
+  test('a stale state arriving while one waits does not displace the newer waiting one', async () => {
+    const s = session(fakeDriver({ delayMs: 30 }))
+    void s.receiveState(serverState(1))
+    void s.receiveState(serverState(7))
+    void s.receiveState(serverState(3))
+    await s.idle()
+    expect(events.filter((e) => e.startsWith('applied'))).toEqual(['applied 1', 'applied 7'])
+  })
+
+  test('a waiting state of another epoch is replaced by a later one of any revision', async () => {
+    const s = session(fakeDriver({ delayMs: 30 }))
+    void s.receiveState(serverState(9, 'epoch-a'))
+    void s.receiveState(serverState(10, 'epoch-a'))
+    void s.receiveState(serverState(2, 'epoch-b'))
+    await s.idle()
+    expect(events.filter((e) => e.startsWith('applied'))).toEqual(['applied 9', 'applied 2'])
+    expect(s.appliedEpoch).toBe('epoch-b')
+  })
+
+  test('error texts sent to the hub are cleaned of escapes and control characters', async () => {
+    const raw = '\u001b[31mError:\u001b[0m syntax error\r\nin line 3\u0000\u0007\tnear "}"\rdone'
+    const s = session(fakeDriver({ fail: () => raw }))
+    await s.receiveState(serverState(2))
+    expect(sent[0]).toMatchObject({ ok: false, error: 'Error: syntax error\nin line 3\tnear "}"\ndone' })
+    const slow = fakeDriver()
+    slow.diagnostics = async () => {
+      throw new Error(`${'x'.repeat(9000)}\u0000`)
+    }
+    await session(slow).runCommand({ type: 'command', id: 'd', command: 'diagnostics', params: {}, timeoutMs: 1000 })
+    const result = sent[1]
+    expect(result?.type === 'command_result' && result.error?.length).toBeLessThanOrEqual(8000)
   })
 
   test('a state that cannot be saved is not applied', async () => {
@@ -155,11 +240,23 @@ describe('saved state (offline start)', () => {
     expect(logLines.join('')).toMatch(/applied revision 9 \(saved state, before connecting\)/)
   })
 
-  test('the applied revision of an earlier run is loaded', async () => {
-    await store.saveApplied({ revision: 12, at: 'x' })
+  test('the applied revision and epoch of an earlier run are loaded', async () => {
+    await store.saveApplied({ revision: 12, epoch: 'epoch-z', at: 'x' })
     const s = session(fakeDriver())
     await s.loadApplied()
-    expect(s.appliedRevision).toBe(12)
+    expect([s.appliedRevision, s.appliedEpoch]).toEqual([12, 'epoch-z'])
+    // and rule what is applied next
+    await s.receiveState(serverState(11, 'epoch-z'))
+    expect(events).toEqual([])
+  })
+
+  test('a saved state older than the applied revision of its epoch is not applied', async () => {
+    await store.saveApplied({ revision: 12, epoch: SAMPLE_EPOCH, at: 'x' })
+    await store.saveState(serverState(9))
+    const s = session(fakeDriver())
+    await s.loadApplied()
+    await s.applySavedState()
+    expect(events).toEqual([])
   })
 
   test('nothing saved: nothing applied', async () => {
@@ -181,6 +278,10 @@ describe('commands', () => {
   const cmd = (command: 'ping' | 'diagnostics' | 'restart', timeoutMs = 5000) =>
     ({ type: 'command', id: `id-${command}`, command, params: {}, timeoutMs }) as const
 
+  test('the commands the agent runs, as hello announces them', () => {
+    expect(session(fakeDriver()).commands).toEqual(['ping', 'diagnostics', 'restart'])
+  })
+
   test('ping answers pong with the time', async () => {
     await session(fakeDriver()).runCommand(cmd('ping'))
     expect(sent).toEqual([
@@ -195,7 +296,13 @@ describe('commands', () => {
     expect(sent[1]).toMatchObject({
       type: 'command_result',
       ok: true,
-      result: { driver: 'fake', note: 'hi', appliedRevision: 2, lastApply: { revision: 2, ok: true } },
+      result: {
+        driver: 'fake',
+        note: 'hi',
+        appliedRevision: 2,
+        appliedEpoch: SAMPLE_EPOCH,
+        lastApply: { revision: 2, epoch: SAMPLE_EPOCH, ok: true },
+      },
     })
   })
 

@@ -2,20 +2,26 @@
  * The agent's side of the conversation once connected: applies desired states (persisted first,
  * then applied, then acknowledged) one at a time, and runs commands. It knows nothing about
  * sockets: it is given a `send` function, so tests drive it directly.
+ *
+ * Which states are applied: never a revision lower than the one last applied successfully in
+ * the same epoch (a push that lost a race on the server, a stale saved state); a state of another
+ * epoch whatever its revision (the server's database was replaced); the same revision again
+ * (repairs the host). States that arrive while one is being applied wait in a single slot: the
+ * newest replaces the one waiting, so a burst of pushes costs at most one more apply.
  */
-import type { AgentMessage, DesiredState, HubMessage } from '@wirewarp/protocol'
+import type { AgentMessage, CommandName, DesiredState, HubMessage } from '@wirewarp/protocol'
+import { agentText, errorText } from './agentText.ts'
 import type { Driver } from './drivers/driver.ts'
 import type { Logger } from './logger.ts'
 import type { StateStore } from './stateStore.ts'
 import { VERSION } from './version.ts'
 
 type Command = Extract<HubMessage, { type: 'command' }>
-
-/** Error texts on the wire are bounded by the protocol. */
-const MAX_ERROR = 8000
+type CommandHandler = (cmd: Command) => Promise<unknown>
 
 export interface LastApply {
   revision: number
+  epoch: string
   ok: boolean
   error: string | null
   at: string
@@ -35,18 +41,48 @@ export interface AgentSessionOptions {
   clock?: () => number
 }
 
-function errorText(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err)
-  return text.slice(0, MAX_ERROR)
+type Source = 'saved' | 'server'
+interface Offer {
+  state: DesiredState
+  source: Source
 }
 
+const describeEpoch = (epoch: string) => (epoch ? `epoch ${epoch}` : 'no epoch')
+
 export class AgentSession {
-  private applied = 0
+  /** The revision and epoch last applied successfully ({0, ''}: none). */
+  private applied = { revision: 0, epoch: '' }
   private lastApply: LastApply | null = null
-  private queue: Promise<void> = Promise.resolve()
+  /** The newest state received that is not being applied yet. */
+  private waiting: Offer | null = null
+  private running = false
+  private worker: Promise<void> = Promise.resolve()
   private readonly startedAt: number
   private readonly now: () => Date
   private readonly clock: () => number
+
+  /**
+   * The commands this agent runs, and the one list of them: `hello` announces its keys, so the
+   * hub sends only these. A command the protocol gains is announced once it has a handler here.
+   */
+  private readonly commandHandlers: Partial<Record<CommandName, CommandHandler>> = {
+    ping: async () => ({ pong: true, at: this.now().toISOString() }),
+    diagnostics: async () => ({
+      // The driver's own keys stay at the top level (driver, lastState…); the agent's are beside them.
+      ...(await this.opts.driver.diagnostics()),
+      appliedRevision: this.applied.revision,
+      appliedEpoch: this.applied.epoch,
+      lastApply: this.lastApply,
+      agent: {
+        version: VERSION,
+        mode: this.opts.mode,
+        pid: process.pid,
+        uptimeSeconds: Math.round((this.clock() - this.startedAt) / 1000),
+        node: process.version,
+      },
+    }),
+    restart: async () => ({ restarting: true }),
+  }
 
   constructor(private readonly opts: AgentSessionOptions) {
     this.now = opts.now ?? (() => new Date())
@@ -56,13 +92,24 @@ export class AgentSession {
 
   /** The revision last applied successfully (0: none), as `hello` reports it. */
   get appliedRevision(): number {
-    return this.applied
+    return this.applied.revision
   }
 
-  /** Reads the applied revision saved by an earlier run. A damaged file counts as none. */
+  /** The epoch of that revision ('': none, or a server without epochs), as `hello` reports it. */
+  get appliedEpoch(): string {
+    return this.applied.epoch
+  }
+
+  /** The names of the commands this agent runs, as `hello` announces them. */
+  get commands(): string[] {
+    return Object.keys(this.commandHandlers)
+  }
+
+  /** Reads the applied revision and epoch saved by an earlier run. A damaged file counts as none. */
   async loadApplied(): Promise<void> {
     try {
-      this.applied = (await this.opts.store.loadApplied())?.revision ?? 0
+      const record = await this.opts.store.loadApplied()
+      this.applied = { revision: record?.revision ?? 0, epoch: record?.epoch ?? '' }
     } catch (err) {
       this.opts.log.warn(`${errorText(err)}; reporting revision 0 so the server sends the state again`)
     }
@@ -84,17 +131,17 @@ export class AgentSession {
       this.opts.log.info('no saved state yet; waiting for the server')
       return
     }
-    await this.enqueue(() => this.apply(state, 'saved'))
+    await this.offer({ state, source: 'saved' })
   }
 
-  /** Handles a `desired_state` from the server; applies run one at a time, in order. */
+  /** Handles a `desired_state` from the server; resolves once no state is waiting or applying. */
   receiveState(state: DesiredState): Promise<void> {
-    return this.enqueue(() => this.apply(state, 'server'))
+    return this.offer({ state, source: 'server' })
   }
 
-  /** Resolves once every state received so far has been applied and acknowledged. */
+  /** Resolves once every state received so far has been applied (or skipped) and acknowledged. */
   idle(): Promise<void> {
-    return this.queue
+    return this.worker
   }
 
   async runCommand(cmd: Command): Promise<void> {
@@ -117,35 +164,56 @@ export class AgentSession {
   }
 
   private async execute(cmd: Command): Promise<unknown> {
-    switch (cmd.command) {
-      case 'ping':
-        return { pong: true, at: this.now().toISOString() }
-      case 'diagnostics':
-        // The driver's own keys stay at the top level (driver, lastState…); the agent's are beside them.
-        return {
-          ...(await this.opts.driver.diagnostics()),
-          appliedRevision: this.applied,
-          lastApply: this.lastApply,
-          agent: {
-            version: VERSION,
-            mode: this.opts.mode,
-            pid: process.pid,
-            uptimeSeconds: Math.round((this.clock() - this.startedAt) / 1000),
-            node: process.version,
-          },
-        }
-      case 'restart':
-        return { restarting: true }
+    const handler = this.commandHandlers[cmd.command]
+    if (!handler) throw new Error(`this agent does not run the command ${cmd.command}`)
+    return handler(cmd)
+  }
+
+  private offer(next: Offer): Promise<void> {
+    const waiting = this.waiting
+    if (waiting && waiting.state.epoch === next.state.epoch && next.state.revision < waiting.state.revision)
+      this.opts.log.info(
+        `ignored revision ${next.state.revision} of ${describeEpoch(next.state.epoch)}: revision ${waiting.state.revision} of that epoch is waiting to be applied`,
+      )
+    else {
+      if (waiting)
+        this.opts.log.debug(
+          `skipped revision ${waiting.state.revision} of ${describeEpoch(waiting.state.epoch)}: revision ${next.state.revision} arrived before it was applied`,
+        )
+      this.waiting = next
+    }
+    if (!this.running) {
+      this.running = true
+      this.worker = this.work()
+    }
+    return this.worker
+  }
+
+  private async work(): Promise<void> {
+    try {
+      for (let next = this.take(); next; next = this.take())
+        // A failed apply must not stop the ones after it.
+        await this.apply(next.state, next.source).catch((err) => this.opts.log.error(`unexpected: ${errorText(err)}`))
+    } finally {
+      this.running = false
     }
   }
 
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    // A failed task must not stop the ones queued after it.
-    this.queue = this.queue.then(task).catch((err) => this.opts.log.error(`unexpected: ${errorText(err)}`))
-    return this.queue
+  private take(): Offer | null {
+    const next = this.waiting
+    this.waiting = null
+    return next
   }
 
-  private async apply(state: DesiredState, source: 'saved' | 'server'): Promise<void> {
+  private async apply(state: DesiredState, source: Source): Promise<void> {
+    if (state.epoch === this.applied.epoch && state.revision < this.applied.revision) {
+      // Not saved (the next start must not apply it from disk) and not acknowledged: the hub
+      // sends its latest state again when our ack is behind.
+      this.opts.log.info(
+        `ignored revision ${state.revision} of ${describeEpoch(state.epoch)}: revision ${this.applied.revision} of that epoch is applied already`,
+      )
+      return
+    }
     const started = this.clock()
     let error: string | null = null
     if (state.mode !== this.opts.mode) {
@@ -162,7 +230,7 @@ export class AgentSession {
       }
       if (error === null) {
         try {
-          // Always apply, even a revision applied before: applying is idempotent, and it repairs
+          // The same revision again is applied too: applying is idempotent, and it repairs
           // whatever changed on the host since.
           await this.opts.driver.apply(state)
         } catch (err) {
@@ -172,12 +240,12 @@ export class AgentSession {
     }
     const durationMs = Math.max(0, Math.round(this.clock() - started))
     const at = this.now().toISOString()
-    this.lastApply = { revision: state.revision, ok: error === null, error, at, durationMs }
+    this.lastApply = { revision: state.revision, epoch: state.epoch, ok: error === null, error, at, durationMs }
     const from = source === 'saved' ? ' (saved state, before connecting)' : ''
     if (error === null) {
-      this.applied = state.revision
+      this.applied = { revision: state.revision, epoch: state.epoch }
       await this.opts.store
-        .saveApplied({ revision: state.revision, at })
+        .saveApplied({ revision: state.revision, epoch: state.epoch, at })
         .catch((err) => this.opts.log.warn(`could not save the applied revision: ${errorText(err)}`))
       this.opts.log.info(`applied revision ${state.revision}${from} in ${durationMs} ms`)
     } else {
@@ -187,8 +255,10 @@ export class AgentSession {
       this.opts.send({
         type: 'applied',
         revision: state.revision,
+        epoch: state.epoch,
         ok: error === null,
-        ...(error !== null && { error }),
+        // The texts above hold paths and modes besides cleaned messages: clean the whole once more.
+        ...(error !== null && { error: agentText(error) }),
         durationMs,
       })
   }

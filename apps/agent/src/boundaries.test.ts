@@ -31,3 +31,9 @@ test('render/ stays pure: no processes, files or sockets', async () => {
       /from '(node:)?(child_process|fs|fs\/promises|net|dgram)'/,
     )
 })
+
+test('JSON read from outside is parsed with a schema, never cast', async () => {
+  // `JSON.parse(x) as T` trusts whatever a tool or the hub printed; parse with zod instead.
+  for (const f of await sources())
+    expect(await readFile(path.join(SRC, f), 'utf8'), f).not.toMatch(/JSON\.parse\([^;]*?\)\)?\s+as\s/)
+})

@@ -1,5 +1,5 @@
 import { AgentMessage } from '@wirewarp/protocol'
-import { expect, test } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { parseHubFrame } from './hubFrame.ts'
 import { serverState } from './testing/sampleStates.ts'
 
@@ -28,4 +28,27 @@ test('an unknown command is answered with a failure for its id', () => {
     JSON.stringify({ type: 'command', id: 'c1', command: 'selfdestruct', params: {}, timeoutMs: 1000 }),
   )
   expect(r).toMatchObject({ ok: false, reply: { type: 'command_result', id: 'c1', ok: false } })
+})
+
+test('a frame nested deeper than the protocol allows is refused before it is parsed', () => {
+  const parse = vi.spyOn(JSON, 'parse')
+  try {
+    const deep = `{"type":"command","id":"c1","command":"ping","timeoutMs":1000,"params":{"a":${'['.repeat(50)}${']'.repeat(50)}}}`
+    const r = parseHubFrame(deep)
+    expect(r).toEqual({ ok: false, problem: expect.stringMatching(/nested deeper than 16 levels/), reply: null })
+    expect(parse).not.toHaveBeenCalled()
+    // Far deeper than any stack: still just refused.
+    expect(parseHubFrame('['.repeat(1_000_000)).ok).toBe(false)
+  } finally {
+    parse.mockRestore()
+  }
+})
+
+test('a reply about an unreadable state names its epoch and carries only clean text', () => {
+  const bad = { ...serverState(7, 'epoch-q'), 'x\u001b[0m': 1, forwards: [{ id: 'x\u0000' }] }
+  const r = parseHubFrame(JSON.stringify({ type: 'desired_state', state: bad }))
+  expect(r.ok).toBe(false)
+  if (r.ok) return
+  expect(r.reply).toMatchObject({ type: 'applied', revision: 7, epoch: 'epoch-q', ok: false })
+  expect(AgentMessage.safeParse(r.reply).success).toBe(true)
 })

@@ -7,7 +7,7 @@ import { createLogger } from './logger.ts'
 import { type RunAgentOptions, runAgent } from './runAgent.ts'
 import { StateStore } from './stateStore.ts'
 import { type FakeHub, type FakeHubOptions, startFakeHub } from './testing/fakeHub.ts'
-import { serverState } from './testing/sampleStates.ts'
+import { SAMPLE_EPOCH, serverState } from './testing/sampleStates.ts'
 
 let dir: string
 let stateDir: string
@@ -84,6 +84,8 @@ describe('run', () => {
       agentId: 'agent-1',
       credential: 'wwa_testcredential123',
       appliedRevision: 0,
+      appliedEpoch: '',
+      commands: ['ping', 'diagnostics', 'restart'],
       facts: { capabilities: { driver: 'recording' } },
     })
     expect(WgKey.safeParse(hello.facts.publicKey).success).toBe(true)
@@ -126,6 +128,7 @@ describe('run', () => {
     expect(await h.waitFor('applied')).toEqual({
       type: 'applied',
       revision: 4,
+      epoch: SAMPLE_EPOCH,
       ok: true,
       durationMs: expect.any(Number),
     })
@@ -141,6 +144,58 @@ describe('run', () => {
     await until(() => h.connections.length === 2, 'reconnect')
     expect((await h.waitFor('hello', () => h.connections[1]!.received.length > 0)).type).toBe('hello')
     expect(h.connections[1]!.received[0]).toMatchObject({ type: 'hello', appliedRevision: 4 })
+    stop.abort()
+    expect(await exit).toBe(0)
+  })
+
+  test('a stale state is not applied nor acknowledged; the applied epoch survives a restart of the process', async () => {
+    const h = await withHub()
+    let exit = start()
+    await until(() => logText.includes('connected'), 'connected')
+    h.connections[0]!.send({ type: 'desired_state', state: serverState(5, 'epoch-b') })
+    h.connections[0]!.send({ type: 'desired_state', state: serverState(4, 'epoch-b') })
+    h.connections[0]!.send({ type: 'command', id: 'p1', command: 'ping', params: {}, timeoutMs: 1000 })
+    await h.waitFor('command_result')
+    await until(() => logText.includes('ignored revision 4'), 'the stale state refused')
+    expect(h.received.filter((m) => m.type === 'applied').map((m) => m.type === 'applied' && m.revision)).toEqual([5])
+    expect((await recorded()).map((r) => r.revision)).toEqual([5])
+    stop.abort()
+    expect(await exit).toBe(0)
+
+    // A new process: it reports what it applied, and still refuses what is older.
+    stop = new AbortController()
+    exit = start()
+    await until(() => h.connections.length === 2 && h.connections[1]!.received.length > 0, 'second hello')
+    expect(h.connections[1]!.received[0]).toMatchObject({ type: 'hello', appliedRevision: 5, appliedEpoch: 'epoch-b' })
+    await until(() => (logText.match(/connected to/g) ?? []).length === 2, 'connected again')
+    h.connections[1]!.send({ type: 'desired_state', state: serverState(3, 'epoch-b') })
+    h.connections[1]!.send({ type: 'desired_state', state: serverState(2, 'epoch-c') })
+    expect(await h.waitFor('applied', (m) => m.epoch === 'epoch-c')).toMatchObject({ revision: 2, ok: true })
+    expect((await recorded()).map((r) => r.revision)).toEqual([5, 5, 2])
+    stop.abort()
+    await exit
+  })
+
+  test('a frame nested too deep is refused and the agent carries on', async () => {
+    const h = await withHub()
+    const exit = start()
+    await until(() => logText.includes('connected'), 'connected')
+    h.connections[0]!.socket.send(`{"type":"heartbeat_ack","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)
+    h.connections[0]!.send({ type: 'desired_state', state: serverState(4) })
+    expect(await h.waitFor('applied')).toMatchObject({ revision: 4, ok: true })
+    expect(logText).toMatch(/ignored a message from the server the agent cannot read: .*nested deeper/)
+    expect(h.connections).toHaveLength(1)
+    stop.abort()
+    await exit
+  })
+
+  test('a frame larger than the bound closes the connection, and the agent reconnects', async () => {
+    const h = await withHub()
+    const exit = start({ maxFrameBytes: 4096 })
+    await until(() => logText.includes('connected'), 'connected')
+    h.connections[0]!.send({ type: 'error', code: 'x', message: 'y'.repeat(10_000) })
+    expect((await h.connections[0]!.closed).code).toBe(1009)
+    await until(() => h.connections.length === 2, 'reconnect')
     stop.abort()
     expect(await exit).toBe(0)
   })

@@ -47,7 +47,16 @@ export interface RunAgentOptions {
   heartbeatMs?: number
   /** Overrides `metricsSeconds` from the config (tests). */
   metricsMs?: number
+  /** The largest frame taken from the hub; a larger one closes the socket with 1009 (tests). */
+  maxFrameBytes?: number
 }
+
+/**
+ * The largest frame the agent reads from the hub. A state for 10,000 peers is about 1.5 MB; this
+ * leaves room for states near the protocol's peer and forward limits, while a runaway or hostile
+ * server still cannot make the agent buffer without end (ws's own default is 100 MiB).
+ */
+export const MAX_HUB_FRAME_BYTES = 64 * 1024 * 1024
 
 /** Everything that depends on the config file; rebuilt by `restart`. */
 interface Agent {
@@ -211,6 +220,7 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
   return new Promise<Outcome>((resolve) => {
     const ws = new WebSocket(url, {
       handshakeTimeout: connectTimeoutMs,
+      maxPayload: opts.maxFrameBytes ?? MAX_HUB_FRAME_BYTES,
       headers: { 'user-agent': `wirewarp-agent/${VERSION}` },
     })
     link.socket = ws
@@ -264,6 +274,8 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
             agentId: config.agentId,
             credential: config.credential,
             appliedRevision: agent.session.appliedRevision,
+            appliedEpoch: agent.session.appliedEpoch,
+            commands: agent.session.commands,
             facts,
           },
           log,
@@ -340,6 +352,11 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
     })
 
     ws.on('error', (err) => {
+      if ((err as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        // ws has already answered with close code 1009; the reconnect fetches the state again.
+        log.warn(
+          `the server sent a frame larger than ${opts.maxFrameBytes ?? MAX_HUB_FRAME_BYTES} bytes; dropping the connection`,
+        )
       failure ??= describeSocketError(err, connectTimeoutMs)
     })
 

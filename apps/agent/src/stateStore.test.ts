@@ -53,8 +53,8 @@ describe('StateStore', () => {
     expect((await stat(store.statePath)).mode & 0o777).toBe(0o600)
     await store.saveState(clientState(4))
     expect(await store.loadState()).toEqual(clientState(4))
-    await store.saveApplied({ revision: 4, at: '2026-01-01T00:00:00.000Z' })
-    expect(await store.loadApplied()).toEqual({ revision: 4, at: '2026-01-01T00:00:00.000Z' })
+    await store.saveApplied({ revision: 4, epoch: 'epoch-b', at: '2026-01-01T00:00:00.000Z' })
+    expect(await store.loadApplied()).toEqual({ revision: 4, epoch: 'epoch-b', at: '2026-01-01T00:00:00.000Z' })
     expect(await readdir(dir)).toEqual(['applied.json', 'state.json'])
   })
 
@@ -77,6 +77,12 @@ describe('StateStore', () => {
     await store.open()
     expect(await store.loadState()).toEqual(serverState(5))
     expect((await readdir(dir)).sort()).toEqual(['recording.jsonl', 'state.json'])
+  })
+
+  test('an applied.json from before epochs loads with the empty epoch', async () => {
+    const store = new StateStore(dir)
+    await writeFile(store.appliedPath, '{"revision":7,"at":"2026-01-01T00:00:00.000Z"}\n')
+    expect(await store.loadApplied()).toEqual({ revision: 7, epoch: '', at: '2026-01-01T00:00:00.000Z' })
   })
 
   test('a damaged state file is an error naming the file and the field', async () => {

@@ -1,11 +1,11 @@
 /**
  * The agent's memory across restarts, in its state directory: the last desired state received
- * (`state.json`) and the last revision applied successfully (`applied.json`). Both are replaced
- * atomically and parsed with zod when read back.
+ * (`state.json`) and the last revision applied successfully with its epoch (`applied.json`).
+ * Both are replaced atomically and parsed with zod when read back.
  */
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
-import { DesiredState } from '@wirewarp/protocol'
+import { DesiredState, Epoch } from '@wirewarp/protocol'
 import { z } from 'zod'
 import { type AtomicFs, isTempFileOf, writeFileAtomic } from './writeFileAtomic.ts'
 
@@ -15,6 +15,8 @@ export const APPLIED_FILE = 'applied.json'
 export const AppliedRecord = z.object({
   /** The revision last applied successfully; 0: none yet. */
   revision: z.number().int().min(0),
+  /** The server epoch of that revision; '' from servers before epochs, and in files written before them. */
+  epoch: Epoch.default(''),
   at: z.string(),
 })
 export type AppliedRecord = z.infer<typeof AppliedRecord>

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
+import { FRAME_LIMITS } from '@wirewarp/protocol'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import {
   jsonSchemaTransform,
@@ -19,6 +20,7 @@ import { auditLogRoutes } from './api/auditLog.ts'
 import { authRoutes } from './api/auth.ts'
 import { eventRoutes } from './api/events.ts'
 import { healthRoutes } from './api/health.ts'
+import { passwordRoutes } from './api/password.ts'
 import { portForwardRoutes } from './api/portForwards.ts'
 import { registrationTokenRoutes } from './api/registrationTokens.ts'
 import { releaseRoutes } from './api/releases.ts'
@@ -28,7 +30,13 @@ import { tunnelServerRoutes } from './api/tunnelServers.ts'
 import { userRoutes } from './api/users.ts'
 import { installErrorHandler, notFoundBody } from './errors.ts'
 import { installAuth } from './http/authenticate.ts'
+import { clientErrorHandler, frameworkErrorHandler } from './http/clientErrors.ts'
 import type { AppContext } from './http/context.ts'
+import { installJsonBodyParser } from './http/jsonBody.ts'
+import { installNulCheck } from './http/refuseNul.ts'
+import { docsCsp, installSecurityHeaders } from './http/securityHeaders.ts'
+import { httpTimeouts } from './http/timeouts.ts'
+import { trustProxyOption } from './http/trustProxy.ts'
 import type { App } from './http/types.ts'
 
 export interface BuildOptions {
@@ -42,7 +50,10 @@ export interface BuildOptions {
 export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: opts.logger,
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
+    ...httpTimeouts(ctx.config.requestTimeoutMs),
+    clientErrorHandler: clientErrorHandler(ctx.config.requestTimeoutMs),
+    frameworkErrors: frameworkErrorHandler,
     // Event streams and agent sockets never go idle; on shutdown they are closed, not waited for.
     forceCloseConnections: true,
     bodyLimit: 1024 * 1024,
@@ -52,9 +63,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
 
   // JSON only: Fastify's text/plain parser would let a cross-site form post (no CORS preflight) reach validation.
   app.removeContentTypeParser('text/plain')
+  installJsonBodyParser(app)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandler(app)
+  installNulCheck(app)
+  await installSecurityHeaders(app)
 
   await app.register(cookie)
   await app.register(swagger, {
@@ -75,9 +89,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+  await app.register(swaggerUi, { routePrefix: '/api/docs', transformStaticCSP: docsCsp })
 
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } })
+  // Sized for a tunnel server with 10,000 peers (its metrics); a bigger frame closes the socket with 1009.
+  await app.register(websocket, { options: { maxPayload: FRAME_LIMITS.maxBytes } })
   app.get('/ws/agent', { websocket: true, schema: { hide: true } }, (socket, request) =>
     ctx.hub.accept(socket, request.ip),
   )
@@ -86,6 +101,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
   for (const routes of [
     healthRoutes,
     authRoutes,
+    passwordRoutes,
     userRoutes,
     apiTokenRoutes,
     agentRoutes,

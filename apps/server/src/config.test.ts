@@ -37,3 +37,36 @@ test('a public URL loses its trailing slash; empty variables count as unset', ()
   expect(c.publicUrl).toBe('https://ww.example.com')
   expect(c.databaseUrl).toBeUndefined()
 })
+
+test.each([
+  ['false', false],
+  ['0', false],
+  ['', false],
+  // `true` trusts the nearest proxy only: every hop would let a client name its own address.
+  ['true', 1],
+  ['1', 1],
+  ['TRUE', 1],
+  ['2', 2],
+  ['127.0.0.1', ['127.0.0.1']],
+  ['127.0.0.1, 10.0.0.0/8 ,fd00::/8', ['127.0.0.1', '10.0.0.0/8', 'fd00::/8']],
+  ['loopback,uniquelocal', ['loopback', 'uniquelocal']],
+])('WIREWARP_TRUST_PROXY=%j is %j', (value, expected) => {
+  expect(loadConfig({ WIREWARP_TRUST_PROXY: value }).trustProxy).toEqual(expected)
+})
+
+test.each(['yes', '10.0.0.0/33', '127.0.0.1, proxy.example.com', '-1', '1.5'])(
+  'WIREWARP_TRUST_PROXY=%j is refused, naming what is wrong',
+  (value) => {
+    expect(() => loadConfig({ WIREWARP_TRUST_PROXY: value })).toThrow(
+      /WIREWARP_TRUST_PROXY must be true, false, a number of proxy hops, or a comma-separated list/,
+    )
+  },
+)
+
+test('the request timeout is 30 s unless set, and at least a second', () => {
+  expect(loadConfig({}).requestTimeoutMs).toBe(30_000)
+  expect(loadConfig({ WIREWARP_REQUEST_TIMEOUT_SECONDS: '5' }).requestTimeoutMs).toBe(5000)
+  expect(() => loadConfig({ WIREWARP_REQUEST_TIMEOUT_SECONDS: '0' })).toThrow(
+    /WIREWARP_REQUEST_TIMEOUT_SECONDS must be at least 1/,
+  )
+})

@@ -1,6 +1,51 @@
 /** Reads and validates the server's configuration from the environment, once, at start. */
 import path from 'node:path'
+import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
+
+/**
+ * Which reverse proxies may tell us a client's address and protocol: none (false), the nearest
+ * N hops, or the proxies at these addresses/networks. Never "every hop": the first entry of
+ * X-Forwarded-For is whatever the client wrote.
+ */
+export type TrustProxy = false | number | string[]
+
+// proxy-addr (Fastify's X-Forwarded-For walker) knows these names for the usual private ranges.
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+function isAddressOrNetwork(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true
+  const [address = '', prefix] = entry.split('/')
+  // Dotted quads only: ipaddr.js also reads "1.5" as 1.0.0.5, which is surely a typo here.
+  if (!ipaddr.IPv4.isValidFourPartDecimal(address) && !ipaddr.IPv6.isValid(address)) return false
+  if (prefix === undefined) return true
+  try {
+    ipaddr.parseCIDR(entry)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const TrustProxyEnv = z
+  .string()
+  .default('false')
+  .transform((raw, ctx): TrustProxy => {
+    const v = raw.trim().toLowerCase()
+    if (v === '' || v === 'false' || v === '0') return false
+    // `true` once meant "trust every hop", which let a client pick its own address; now it is
+    // the common case of one proxy (Caddy or nginx) in front of the server.
+    if (v === 'true') return 1
+    if (/^\d+$/.test(v)) return Number(v)
+    const entries = v.split(',').map((e) => e.trim())
+    const bad = entries.filter((e) => !isAddressOrNetwork(e))
+    if (bad.length === 0) return entries
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be true, false, a number of proxy hops, or a comma-separated list of proxy IP addresses or CIDR networks (not valid: ${bad.join(', ')})`,
+    })
+    return z.NEVER
+  })
 
 const optionalText = z
   .string()
@@ -36,10 +81,12 @@ const ConfigEnv = z.object({
     .max(24 * 30)
     .default(12),
   WIREWARP_SESSION_MAX_DAYS: z.coerce.number({ error: 'must be a number of days' }).positive().max(365).default(7),
-  WIREWARP_TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+  WIREWARP_TRUST_PROXY: TrustProxyEnv,
+  WIREWARP_REQUEST_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .min(1, { error: 'must be at least 1' })
+    .max(3600, { error: 'must be at most 3600' })
+    .default(30),
   WIREWARP_METRICS_RETENTION_DAYS: z.coerce
     .number({ error: 'must be a number of days' })
     .positive({ error: 'must be more than 0' })
@@ -68,7 +115,9 @@ export interface Config {
   publicUrl: string | undefined
   sessionIdleMs: number
   sessionMaxMs: number
-  trustProxy: boolean
+  trustProxy: TrustProxy
+  /** How long a client may take to send a whole request, headers and body. */
+  requestTimeoutMs: number
   logLevel: string
   metricsRetentionMs: number
   agentDeadAfterMs: number
@@ -98,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.WIREWARP_SESSION_IDLE_HOURS * 3600_000,
     sessionMaxMs: e.WIREWARP_SESSION_MAX_DAYS * 86400_000,
     trustProxy: e.WIREWARP_TRUST_PROXY,
+    requestTimeoutMs: e.WIREWARP_REQUEST_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     metricsRetentionMs: e.WIREWARP_METRICS_RETENTION_DAYS * 86400_000,
     agentDeadAfterMs: e.WIREWARP_AGENT_TIMEOUT_SECONDS * 1000,

@@ -15,7 +15,10 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string) => new AppError('not_found', 404, `${what} was not found.`)
+// ---- the catalogue: every error a route or the hub raises is made here, named by its code ----
+
+export const notFound = (what: string, fields?: Record<string, string>) =>
+  new AppError('not_found', 404, `${what} was not found.`, fields)
 export const forbidden = (message = 'Your role does not allow this.') => new AppError('forbidden', 403, message)
 export const unauthenticated = (message = 'Sign in first, or send a valid API token.') =>
   new AppError('unauthenticated', 401, message)
@@ -28,6 +31,121 @@ export const invalidFields = (fields: Record<string, string>) =>
       .join('; ')}`,
     fields,
   )
+/** Another change made at the same moment won; the database refused this one. */
+export const concurrentConflict = (what = 'This change') =>
+  new AppError('conflict', 409, `${what} conflicts with another change made at the same moment. Try again.`)
+
+// auth
+export const csrfMissingOrigin = () =>
+  new AppError('csrf', 403, 'This request needs an Origin header from the dashboard (cross-site request refused).')
+export const csrfWrongOrigin = (origin: string) =>
+  new AppError('csrf', 403, `Requests from ${origin} are not allowed (cross-site request refused).`)
+export const invalidToken = (message = 'The API token is not valid or has been revoked.') =>
+  new AppError('auth.invalid_token', 401, message)
+export const apiTokenExpired = () => new AppError('auth.token_expired', 401, 'The API token has expired.')
+export const tokenAccountDisabled = () =>
+  new AppError('auth.account_disabled', 401, 'The account of this API token is disabled.')
+export const sessionExpired = () =>
+  new AppError('auth.session_expired', 401, 'Your session has expired. Sign in again.')
+export const invalidCredentials = () =>
+  new AppError('auth.invalid_credentials', 401, 'The email address or password is not correct.')
+export const throttled = (seconds: number) =>
+  new AppError('auth.throttled', 429, `Too many failed sign-in attempts. Try again in ${seconds} seconds.`, undefined, {
+    'retry-after': String(seconds),
+  })
+
+// users
+export const emailTaken = (email: string) =>
+  new AppError('user.email_taken', 409, `Another account already uses ${email}.`, { email: 'Already in use' })
+export const lastAdmin = () =>
+  new AppError('user.last_admin', 409, 'This is the last active admin. Make another user an admin first.')
+
+// registration and releases
+export const badHostHeader = () =>
+  new AppError(
+    'registration_token.bad_host',
+    400,
+    'The Host header is not a plain host name; set WIREWARP_PUBLIC_URL to the address agents should use.',
+  )
+export const releaseMissing = () =>
+  new AppError('release.missing', 404, 'The agent bundle is not built on this server; run `npm run build` there.')
+
+// tunnel servers and clients
+export const tunnelServerNotFound = () => notFound('Tunnel server', { tunnelServerId: 'No such tunnel server' })
+export const tunnelClientNotFound = () => notFound('Tunnel client', { tunnelClientId: 'No such tunnel client' })
+export const tunnelNetworkFull = (network: string, server: string) =>
+  new AppError('tunnel_server.full', 409, `The tunnel network ${network} of ${server} has no free address.`)
+export const tunnelIpTaken = (ip: string, server: string) =>
+  new AppError('tunnel_client.ip_taken', 409, `${ip} is already used by another client of ${server}.`, {
+    tunnelIp: 'Already used by another client of this server',
+  })
+export const networkInUse = (network: string, misfits: string[]) =>
+  new AppError(
+    'tunnel_server.network_in_use',
+    409,
+    `Clients ${misfits.join(', ')} have addresses that do not fit ${network}. Move them first.`,
+    { tunnelNetworkV4: 'Does not hold the addresses of existing clients' },
+  )
+export const wgPortTaken = (port: number, forward: string) =>
+  new AppError('tunnel_server.port_in_use', 409, `UDP port ${port} is taken by the forward ${forward}.`, {
+    wgPort: 'Used by a port forward',
+  })
+export const clientHasForwards = (client: string, count: number, list: string) =>
+  new AppError(
+    'tunnel_client.has_forwards',
+    409,
+    `${client} has ${count} port forward(s) on its current server (${list}). Delete or move them before connecting it to another server.`,
+    { tunnelServerId: 'The client still has port forwards on its current server' },
+  )
+export const lanIpOutside = (lanIp: string) =>
+  new AppError('validation', 400, `LAN IP ${lanIp} is not inside any of the LAN networks.`, {
+    lanIp: 'Must be inside one of the LAN networks',
+  })
+
+// port forwards and templates
+export const clientNotOnServer = (client: string, server: string) =>
+  invalidFields({ tunnelClientId: `${client} is not connected to the tunnel server ${server}` })
+export const forwardOnWgPort = (port: number, server: string) =>
+  new AppError(
+    'forward.conflict',
+    409,
+    `UDP port ${port} is the WireGuard port of ${server}; choose another public port.`,
+    { publicPort: 'Is the WireGuard port of this server' },
+  )
+export const forwardOverlaps = (other: string, server: string) =>
+  new AppError('forward.conflict', 409, `The ports overlap the forward ${other} on ${server}.`, {
+    publicPort: `Overlaps the forward ${other}`,
+  })
+export const templateNotFound = () => notFound('Service template', { templateId: 'No such template' })
+export const templateNameTaken = (name: string) =>
+  new AppError('service_template.name_taken', 409, `A template named "${name}" exists already.`, {
+    name: 'Already in use',
+  })
+export const templateBuiltin = (name: string) =>
+  new AppError('service_template.builtin', 409, `"${name}" is built in and cannot be deleted.`)
+
+/**
+ * The AppError for a constraint the database enforced, or null when `err` is something else. A
+ * lock keeps these out of ordinary requests; they are what slips past one.
+ */
+export function fromConstraintViolation(err: unknown): AppError | null {
+  const e = err as { code?: string; constraint?: string; message?: string }
+  if (e?.code === '23P01' && e.constraint === 'port_forwards_no_overlap')
+    return new AppError(
+      'forward.conflict',
+      409,
+      'The ports overlap a forward created on this server at the same moment. Reload and choose other ports.',
+      { publicPort: 'Overlaps another forward' },
+    )
+  if (
+    e?.code === '23505' ||
+    e?.code === '23P01' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  )
+    return concurrentConflict()
+  return null
+}
 
 function fieldsFromValidation(
   error: FastifyError & { validation: { instancePath: string; message?: string; params: Record<string, unknown> }[] },
@@ -81,6 +199,16 @@ export function installErrorHandler(app: FastifyInstance): void {
             : error.message
       return reply.status(status).send({ error: { code, message } })
     }
+    // A unique or exclusion constraint refused a write that raced another: a conflict, not a crash.
+    const constraint = fromConstraintViolation(error)
+    if (constraint)
+      return reply.status(409).send({
+        error: {
+          code: constraint.code,
+          message: constraint.message,
+          ...(constraint.fields ? { fields: constraint.fields } : {}),
+        },
+      })
     request.log.error({ err: error }, 'request failed')
     return reply.status(500).send({ error: { code: 'internal', message: 'Internal error; see the server log.' } })
   })
@@ -90,3 +218,75 @@ export function installErrorHandler(app: FastifyInstance): void {
 export function notFoundBody(method: string, url: string) {
   return { error: { code: 'not_found', message: `There is no route ${method} ${url.split('?')[0]}.` } }
 }
+
+// ---- refusals on /ws/agent: sent to the agent as {type: 'error', code, message}, then the socket closes ----
+
+export class AgentRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** The WebSocket close code; the agent tells "refused for good" from "try again" by it and by `code`. */
+    readonly closeCode: number = 4001,
+  ) {
+    super(message)
+  }
+}
+
+export const registrationTokenInvalid = () =>
+  new AgentRefused(
+    'register.token_invalid',
+    'The registration token is not valid. Copy the install command again from the dashboard.',
+  )
+export const registrationTokenRevoked = () =>
+  new AgentRefused('register.token_revoked', 'This registration token was revoked. Create a new one in the dashboard.')
+export const registrationTokenUsed = (at?: string) =>
+  new AgentRefused(
+    'register.token_used',
+    at
+      ? `This registration token was already used on ${at}. Each token registers one agent; create a new one.`
+      : 'This registration token was used by another agent at the same moment.',
+  )
+export const registrationTokenExpired = (at: string) =>
+  new AgentRefused(
+    'register.token_expired',
+    `This registration token expired on ${at}. Create a new one in the dashboard.`,
+  )
+export const wrongKind = (token: string, installed: string) =>
+  new AgentRefused(
+    'register.wrong_kind',
+    `This token registers a ${token} agent, but this agent was installed as a ${installed}. Use a ${installed} token, or the ${token} install command.`,
+  )
+export const registrationNetworkFull = (network: string, server: string) =>
+  new AgentRefused('register.network_full', `The tunnel network ${network} of ${server} has no free address.`)
+/**
+ * One answer for an unknown agent id and a wrong credential, so that nobody can probe which ids
+ * exist. The code is the one agents already deployed treat as final.
+ */
+export const helloRefused = () =>
+  new AgentRefused(
+    'hello.bad_credential',
+    'This agent is unknown to the server or its credential is not valid (it may have been deleted). Register it again with a new token.',
+  )
+export const unsupportedProtocol = (supported: readonly number[], got: number) =>
+  new AgentRefused(
+    'protocol.unsupported',
+    `This server speaks agent protocol version ${supported.join(', ')}; the agent speaks ${got}. Install the agent from this server again to match.`,
+  )
+export const serverStopping = () =>
+  new AgentRefused('server.stopping', 'The server is shutting down; try again shortly.', 1001)
+export const helloTimeout = () => new AgentRefused('hello.timeout', 'No register or hello message within 10 seconds.')
+export const helloFirst = () => new AgentRefused('protocol.hello_first', 'The first message must be register or hello.')
+export const alreadyConnected = (type: string) =>
+  new AgentRefused('protocol.already_connected', `${type} is only valid as the first message.`)
+export const binaryFrame = () => new AgentRefused('protocol.binary', 'Send JSON text frames only.', 4005)
+export const invalidJsonFrame = () => new AgentRefused('protocol.invalid_json', 'Frames must be JSON.', 4005)
+export const frameTooDeep = (max: number) =>
+  new AgentRefused('protocol.too_deep', `Frames must not be nested deeper than ${max} levels.`, 4005)
+export const invalidMessage = (problem: string) =>
+  new AgentRefused('protocol.invalid_message', `Invalid message: ${problem}`.slice(0, 500), 4005)
+export const agentThrottled = (seconds: number) =>
+  new AgentRefused(
+    'protocol.throttled',
+    `Too many refused registrations or hellos from this address. Try again in ${seconds} seconds.`,
+    4006,
+  )

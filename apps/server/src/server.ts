@@ -3,6 +3,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyBaseLogger } from 'fastify'
 import { buildApp } from './app.ts'
+import { agentAuthThrottle } from './auth/agentAuthThrottle.ts'
+import { DeviceCookies } from './auth/deviceCookie.ts'
 import { LoginThrottle } from './auth/loginThrottle.ts'
 import type { Config } from './config.ts'
 import { openDatabase } from './db/database.ts'
@@ -16,6 +18,7 @@ import { loadSecret } from './secretKey.ts'
 import { deleteMetricsBefore } from './store/metrics.ts'
 import { seedBuiltinTemplates } from './store/serviceTemplates.ts'
 import { deleteExpiredSessions } from './store/sessions.ts'
+import { deleteExpiredThrottleKeys } from './store/throttle.ts'
 import { VERSION } from './version.ts'
 
 export interface RunningServer {
@@ -43,7 +46,7 @@ export async function startServer(
   log: FastifyBaseLogger,
   opts: { webDir?: string; listen?: boolean } = {},
 ): Promise<RunningServer> {
-  loadSecret(config.dataDir, config.secret)
+  const { secret } = loadSecret(config.dataDir, config.secret)
   const { db, dialect, location } = openDatabase(config)
   try {
     const applied = await migrate(db, dialect)
@@ -56,9 +59,25 @@ export async function startServer(
   }
 
   const events = new LiveEvents()
-  const hub = new AgentHub({ db, log, events, serverVersion: VERSION, deadAfterMs: config.agentDeadAfterMs })
+  const hub = new AgentHub({
+    db,
+    log,
+    events,
+    serverVersion: VERSION,
+    deadAfterMs: config.agentDeadAfterMs,
+    guard: agentAuthThrottle(db),
+  })
   await hub.start()
-  const ctx: AppContext = { db, dialect, config, throttle: new LoginThrottle(), version: VERSION, hub, events }
+  const ctx: AppContext = {
+    db,
+    dialect,
+    config,
+    throttle: new LoginThrottle(db),
+    deviceCookies: new DeviceCookies(secret),
+    version: VERSION,
+    hub,
+    events,
+  }
   const app = await buildApp(ctx, {
     logger: log,
     webDir: opts.webDir ?? defaultWebDir(),
@@ -77,6 +96,11 @@ export async function startServer(
     )
   }, 3600_000)
   retention.unref()
+  // Forgiven throttle keys only take space: claims treat them as fresh whether swept or not.
+  const throttleSweep = setInterval(() => {
+    deleteExpiredThrottleKeys(db, Date.now()).catch((err) => log.error({ err }, 'throttle cleanup failed'))
+  }, 10 * 60_000)
+  throttleSweep.unref()
 
   let url = ''
   if (opts.listen !== false) {
@@ -88,6 +112,7 @@ export async function startServer(
     closing ??= (async () => {
       clearInterval(sweep)
       clearInterval(retention)
+      clearInterval(throttleSweep)
       await hub.stop()
       await app.close()
       await db.destroy()

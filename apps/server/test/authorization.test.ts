@@ -142,13 +142,14 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     return res.body
   }
 
-  const newUser = async () =>
+  const newUser = async (role: 'user' | 'admin' = 'user') =>
     (
       await created(
         admin.post<User>('/api/v1/users', {
           email: `u${next()}@example.com`,
           name: 'Throwaway',
           password: 'throwaway pass 1',
+          role,
         }),
       )
     ).id
@@ -200,6 +201,22 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       }),
     },
     'GET /api/v1/auth/me': { rule: 'user', ok: 200, make: async () => ({ url: '/api/v1/auth/me' }) },
+    'POST /api/v1/auth/password': {
+      rule: 'user',
+      ok: 204,
+      // A password change ends the caller's other sessions (and tokens, if asked): allowed callers
+      // change the password of a fresh account of their role, through the same kind of credential.
+      make: async (p, _c, allowed) => {
+        const body = { currentPassword: 'throwaway pass 1', newPassword: `changed password ${next()}` }
+        if (!allowed) return { url: '/api/v1/auth/password', body }
+        const id = await newUser(p === 'user' ? 'user' : 'admin')
+        const email = (await admin.get<User>(`/api/v1/users/${id}`)).body.email
+        const session = await signIn(t, email, body.currentPassword)
+        if (p !== 'admin token') return { url: '/api/v1/auth/password', body, as: session }
+        const token = await created(session.post<ApiTokenCreated>('/api/v1/api-tokens', { name: 'own' }))
+        return { url: '/api/v1/auth/password', body, as: withToken(t, token.token) }
+      },
+    },
 
     'GET /api/v1/users': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/users' }) },
     'POST /api/v1/users': {
@@ -508,6 +525,7 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       'GET /api/v1/auth/me',
       'POST /api/v1/api-tokens',
       'POST /api/v1/auth/logout',
+      'POST /api/v1/auth/password',
     ])
     for (const r of byRule('admin'))
       expect(r).toMatch(

@@ -348,7 +348,7 @@ const rows: Row[] = [
     status: 409,
     code: 'forward.conflict',
     field: 'publicPort',
-    mentions: (f) => f.tcpForward,
+    mentions: () => `tcp 25565 "Minecraft"`,
   },
   {
     name: 'forward: tcp range 25560–25570 overlaps tcp 25565',
@@ -357,7 +357,7 @@ const rows: Row[] = [
     body: forward({ publicPort: 25560, publicPortEnd: 25570, destinationPort: 25560 }),
     status: 409,
     code: 'forward.conflict',
-    mentions: (f) => f.tcpForward,
+    mentions: () => `tcp 25565 "Minecraft"`,
   },
   {
     name: 'forward: udp 27018 inside the existing udp range 27015–27020',
@@ -366,7 +366,7 @@ const rows: Row[] = [
     body: forward({ protocol: 'udp', publicPort: 27018, destinationPort: 27018 }),
     status: 409,
     code: 'forward.conflict',
-    mentions: (f) => f.udpRange,
+    mentions: () => `udp 27015–27020 "Source engine"`,
   },
   {
     name: 'forward: udp range 27010–27015 touches the end of 27015–27020',
@@ -375,7 +375,7 @@ const rows: Row[] = [
     body: forward({ protocol: 'udp', publicPort: 27010, publicPortEnd: 27015, destinationPort: 27010 }),
     status: 409,
     code: 'forward.conflict',
-    mentions: (f) => f.udpRange,
+    mentions: () => `udp 27015–27020 "Source engine"`,
   },
   {
     name: 'forward: "both" 25565 overlaps the tcp forward',
@@ -384,7 +384,7 @@ const rows: Row[] = [
     body: forward({ protocol: 'both', publicPort: 25565, destinationPort: 25565 }),
     status: 409,
     code: 'forward.conflict',
-    mentions: (f) => f.tcpForward,
+    mentions: () => `tcp 25565 "Minecraft"`,
   },
   {
     name: 'forward: udp on the WireGuard port 51820',
@@ -492,7 +492,7 @@ const rows: Row[] = [
     body: { protocol: 'both', publicPort: 27017, destinationPort: 27017 },
     status: 409,
     code: 'forward.conflict',
-    mentions: (f) => f.udpRange,
+    mentions: () => `udp 27015–27020 "Source engine"`,
   },
   {
     name: 'forward: PATCH tunnelServerId (not changeable)',
@@ -538,7 +538,7 @@ const rows: Row[] = [
     }),
     status: 409,
     code: 'forward.conflict',
-    mentions: (f) => f.tcpForward,
+    mentions: () => `tcp 25565 "Minecraft"`,
   },
   {
     // Its first port (udp 2302–2305) is free; the second (udp 27016) is not: nothing may remain.
@@ -553,7 +553,7 @@ const rows: Row[] = [
     }),
     status: 409,
     code: 'forward.conflict',
-    mentions: (f) => f.udpRange,
+    mentions: () => `udp 27015–27020 "Source engine"`,
   },
   {
     name: 'forward from template: client of another server',

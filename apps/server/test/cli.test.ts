@@ -1,5 +1,6 @@
 /** The `wirewarp` command as a person runs it: first start, admin create, migrate, bad config, SIGTERM. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { chmodSync, existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -24,17 +25,20 @@ async function database(): Promise<Fresh> {
 }
 
 function envOf(f: Fresh, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, WIREWARP_DATA_DIR: f.dataDir, LOG_LEVEL: 'info', ...extra }
+  const env: NodeJS.ProcessEnv = { ...process.env, WIREWARP_DATA_DIR: f.dataDir, LOG_LEVEL: 'info' }
   delete env.DATABASE_URL
   delete env.WIREWARP_ADMIN_EMAIL
   delete env.WIREWARP_ADMIN_PASSWORD
   if (f.databaseUrl) env.DATABASE_URL = f.databaseUrl
-  return env
+  return { ...env, ...extra }
 }
 
-async function wirewarp(args: string[], env: NodeJS.ProcessEnv) {
+/** Runs the command to its end; `input` is its standard input (a pipe, never a terminal). */
+async function wirewarp(args: string[], env: NodeJS.ProcessEnv, input = '') {
   try {
-    const r = await run(process.execPath, [...NODE_ARGS, ...args], { env, timeout: 30_000 })
+    const p = run(process.execPath, [...NODE_ARGS, ...args], { env, timeout: 30_000 })
+    p.child.stdin?.end(input)
+    const r = await p
     return { code: 0, stdout: r.stdout, stderr: r.stderr }
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string }
@@ -91,39 +95,134 @@ describe.skipIf(skip)('wirewarp command', () => {
     expect(await exited(second.child)).toBe(0)
   })
 
-  test('admin create makes an admin who can sign in; bad input is refused with the field named', async () => {
+  const signsIn = async (url: string, email: string, password: string) =>
+    (
+      await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      })
+    ).status === 200
+
+  test('admin create reads the password from standard input and makes an admin who can sign in', async () => {
     const f = await database()
-    const ok = await wirewarp(
-      ['admin', 'create', '--email', 'Ops@Example.com', '--password', 'a long enough password'],
-      envOf(f),
-    )
+    // As in `printf '%s\n' "$PW" | wirewarp admin create …`: the newline is not part of the password.
+    const ok = await wirewarp(['admin', 'create', '--email', 'Ops@Example.com'], envOf(f), 'a long enough password\n')
     expect(ok.stderr).toBe('')
     expect(ok.code).toBe(0)
     expect(ok.stdout).toMatch(/Created admin ops@example.com/)
 
-    const short = await wirewarp(['admin', 'create', '--email', 'x@example.com', '--password', 'short'], envOf(f))
+    const short = await wirewarp(['admin', 'create', '--email', 'x@example.com'], envOf(f), 'short\n')
     expect(short.code).toBe(2)
-    expect(short.stderr).toMatch(/--password: Must be at least 12 characters/)
-    const dup = await wirewarp(
-      ['admin', 'create', '--email', 'ops@example.com', '--password', 'a long enough password'],
-      envOf(f),
-    )
+    expect(short.stderr).toMatch(/password: Must be at least 12 characters/)
+    const common = await wirewarp(['admin', 'create', '--email', 'x@example.com'], envOf(f), 'password1234\n')
+    expect(common.code).toBe(2)
+    expect(common.stderr).toMatch(/password: .*common/)
+    const dup = await wirewarp(['admin', 'create', '--email', 'ops@example.com'], envOf(f), 'a long enough password\n')
     expect(dup.code).toBe(2)
     expect(dup.stderr).toMatch(/exists already/)
-    // No terminal to prompt on: says what to pass instead of hanging.
-    const noTty = await wirewarp(['admin', 'create', '--email', 'y@example.com'], envOf(f))
-    expect(noTty.code).toBe(2)
-    expect(noTty.stderr).toMatch(/--password is required/)
+    // No terminal and nothing piped in: says what to do instead of hanging or taking an empty password.
+    const empty = await wirewarp(['admin', 'create', '--email', 'y@example.com'], envOf(f), '')
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toMatch(/standard input/)
+    expect(empty.stderr).toMatch(/--password-file/)
 
     const s = await serve(envOf(f))
     // The admin exists, so no first-start admin is made.
     expect(s.stderr()).not.toMatch(/password:/)
-    const login = await fetch(`${s.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'ops@example.com', password: 'a long enough password' }),
-    })
-    expect(login.status).toBe(200)
+    expect(await signsIn(s.url, 'ops@example.com', 'a long enough password')).toBe(true)
+    expect(await signsIn(s.url, 'x@example.com', 'password1234')).toBe(false)
+  })
+
+  // util-linux `script` gives the command a real terminal, as a person has.
+  test.skipIf(!existsSync('/usr/bin/script'))(
+    'admin create in a terminal asks twice without echoing the password',
+    async () => {
+      const f = await database()
+      const password = 'typed at a terminal 7'
+      const quote = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`
+      const command = [process.execPath, ...NODE_ARGS, 'admin', 'create', '--email', 'tty@example.com']
+        .map(quote)
+        .join(' ')
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: envOf(f) })
+      cleanups.push(async () => {
+        if (child.exitCode === null) child.kill('SIGKILL')
+      })
+      let screen = ''
+      let answered = 0
+      child.stdout.on('data', (d) => {
+        screen += d
+        // Type only once asked: before readline takes the terminal, the terminal itself would echo.
+        const asked = (screen.match(/Password: |Repeat the password: /g) ?? []).length
+        if (asked > answered) {
+          answered = asked
+          child.stdin.write(`${password}\r`)
+        }
+      })
+      const code = await exited(child)
+      expect(screen).toMatch(/Created admin tty@example.com/)
+      expect(code).toBe(0)
+      expect(screen).not.toContain(password)
+    },
+  )
+
+  test('admin create refuses --password: argv is visible to every user and kept in shell history', async () => {
+    const f = await database()
+    const r = await wirewarp(
+      ['admin', 'create', '--email', 'ops@example.com', '--password', 'a long enough password'],
+      envOf(f),
+    )
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--password is not accepted/)
+    expect(r.stderr).toMatch(/shell history/)
+    expect(r.stderr).toMatch(/--password-file/)
+    expect(r.stdout).toBe('')
+    const s = await serve(envOf(f))
+    await new Promise((r) => setTimeout(r, 200))
+    // No admin was made, so the first start makes one.
+    expect(s.stderr()).toMatch(/first start/)
+  })
+
+  test('admin create --password-file reads the first line; warns when others may read the file', async () => {
+    const f = await database()
+    const file = path.join(f.dataDir, 'admin-password')
+    writeFileSync(file, 'file password 12345\nsecond line is ignored\n', { mode: 0o600 })
+    chmodSync(file, 0o600)
+    const ok = await wirewarp(['admin', 'create', '--email', 'file@example.com', '--password-file', file], envOf(f))
+    expect(ok.stderr).toBe('')
+    expect(ok.code).toBe(0)
+
+    const open = path.join(f.dataDir, 'open-password')
+    writeFileSync(open, 'open file password 1\n')
+    chmodSync(open, 0o644)
+    const warned = await wirewarp(['admin', 'create', '--email', 'open@example.com', '--password-file', open], envOf(f))
+    expect(warned.code).toBe(0)
+    expect(warned.stderr).toMatch(/readable by other users/)
+    expect(warned.stderr).toContain(`chmod 600 ${open}`)
+
+    const missing = await wirewarp(
+      ['admin', 'create', '--email', 'gone@example.com', '--password-file', path.join(f.dataDir, 'nope')],
+      envOf(f),
+    )
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/--password-file: cannot read/)
+
+    const s = await serve(envOf(f))
+    expect(await signsIn(s.url, 'file@example.com', 'file password 12345')).toBe(true)
+    expect(await signsIn(s.url, 'open@example.com', 'open file password 1')).toBe(true)
+  })
+
+  test('a refused WIREWARP_ADMIN_PASSWORD stops the first start, naming the variable', async () => {
+    const f = await database()
+    const r = await wirewarp([], envOf(f, { WIREWARP_ADMIN_PASSWORD: 'password1234' }))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/WIREWARP_ADMIN_PASSWORD .*common/)
+    const mine = await wirewarp(
+      [],
+      envOf(f, { WIREWARP_ADMIN_EMAIL: 'christopher.robin@example.com', WIREWARP_ADMIN_PASSWORD: 'Christopher.Robin' }),
+    )
+    expect(mine.code).toBe(1)
+    expect(mine.stderr).toMatch(/WIREWARP_ADMIN_PASSWORD .*email/)
   })
 
   test('migrate applies once, then reports up to date', async () => {

@@ -109,6 +109,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     sessionIdleMs: 12 * 3600_000,
     sessionMaxMs: 7 * 86400_000,
     trustProxy: false,
+    requestTimeoutMs: 30_000,
     logLevel: 'silent',
     metricsRetentionMs: 7 * 86400_000,
     agentDeadAfterMs: 90_000,
@@ -146,6 +147,14 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     },
   }
   return t
+}
+
+/**
+ * Starts a second server on `t`'s database and data directory (so with the same secret), as a
+ * second process sharing one PostgreSQL would be; the caller closes it before `t`.
+ */
+export function startServerOnSameDatabase(t: TestServer): Promise<RunningServer> {
+  return startServer({ ...t.config, port: 0 }, pino({ level: process.env.WIREWARP_TEST_LOG ?? 'silent' }))
 }
 
 /** What agent registration (next issue) creates: a server agent, a client agent, both linked. */

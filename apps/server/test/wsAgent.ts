@@ -4,7 +4,7 @@
  * e2e/agents; this drives edge cases the real agent never produces.)
  */
 import { generateKeyPairSync } from 'node:crypto'
-import { type AgentFacts, type HubMessage, PROTOCOL_VERSION } from '@wirewarp/protocol'
+import { type AgentFacts, HubMessage, PROTOCOL_VERSION } from '@wirewarp/protocol'
 import WebSocket from 'ws'
 
 export function wgPublicKey(): string {
@@ -28,10 +28,19 @@ export class WsAgent {
   readonly received: HubMessage[] = []
   #waiters: { type: string; resolve: (m: HubMessage) => void }[] = []
   readonly closed: Promise<{ code: number; reason: string }>
+  /** When on, every desired state is acknowledged as applied the moment it arrives, like a fast agent. */
+  autoAck = false
+  /** Revisions of every desired state received, in order of arrival. */
+  readonly revisions: number[] = []
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as HubMessage
+      const msg = HubMessage.parse(JSON.parse(data.toString()))
+      if (msg.type === 'desired_state') {
+        this.revisions.push(msg.state.revision)
+        if (this.autoAck)
+          this.send({ type: 'applied', revision: msg.state.revision, epoch: msg.state.epoch, ok: true, durationMs: 1 })
+      }
       const i = this.#waiters.findIndex((w) => w.type === msg.type)
       if (i >= 0) this.#waiters.splice(i, 1)[0]!.resolve(msg)
       else this.received.push(msg)
@@ -41,8 +50,9 @@ export class WsAgent {
     )
   }
 
-  static async connect(httpUrl: string): Promise<WsAgent> {
-    const socket = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/ws/agent`)
+  /** Connects from `localAddress` when given (any 127.x.y.z: a distinct client address on Linux). */
+  static async connect(httpUrl: string, localAddress?: string): Promise<WsAgent> {
+    const socket = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/ws/agent`, localAddress ? { localAddress } : {})
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve())
       socket.once('error', reject)
@@ -77,8 +87,27 @@ export class WsAgent {
     this.send({ type: 'register', protocolVersion: PROTOCOL_VERSION, token, kind, facts: f })
   }
 
-  hello(agentId: string, credential: string, appliedRevision = 0, f: AgentFacts = facts()): void {
-    this.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentId, credential, appliedRevision, facts: f })
+  hello(
+    agentId: string,
+    credential: string,
+    appliedRevision = 0,
+    f: AgentFacts = facts(),
+    extra: { appliedEpoch?: string; commands?: string[]; protocolVersion?: number } = {},
+  ): void {
+    this.send({
+      type: 'hello',
+      protocolVersion: PROTOCOL_VERSION,
+      agentId,
+      credential,
+      appliedRevision,
+      facts: f,
+      ...extra,
+    })
+  }
+
+  /** Every message received so far that no `next` took, of one type. */
+  all<T extends HubMessage['type']>(type: T): Extract<HubMessage, { type: T }>[] {
+    return this.received.filter((m) => m.type === type) as Extract<HubMessage, { type: T }>[]
   }
 
   close(): void {

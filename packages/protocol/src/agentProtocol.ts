@@ -8,21 +8,65 @@ import { DesiredState, WgKey } from './desiredState.ts'
 
 // Bump on a breaking change to these messages or to DesiredState, noting why.
 // 1: first version.
-export const PROTOCOL_VERSION = 1
+// 2: desired states carry the server's epoch and acks name it (a restored database starts a new
+//    epoch, within which revisions only grow); hello reports the applied epoch and the commands
+//    the agent can run, so the hub never sends a command an agent does not know. Version 1
+//    agents keep working: they ignore the epoch and are sent only the version 1 commands.
+export const PROTOCOL_VERSION = 2
 /** The protocol versions this build of the server accepts. */
-export const SUPPORTED_PROTOCOL_VERSIONS = [1] as const
+export const SUPPORTED_PROTOCOL_VERSIONS = [1, 2] as const
+
+/** The commands every agent of protocol version 1 runs. */
+export const V1_COMMANDS = ['ping', 'diagnostics', 'restart'] as const
+
+/**
+ * Bounds on what travels over /ws/agent, sized for a tunnel server with 10,000 peers (a
+ * metrics sample with every peer is about 2 MB; its desired state about 1.5 MB). Frames
+ * deeper or larger than this are refused before they are parsed.
+ */
+export const FRAME_LIMITS = {
+  maxBytes: 16 * 1024 * 1024,
+  maxDepth: 16,
+  maxPeers: 65_536,
+  maxForwards: 65_536,
+} as const
 
 export const HEARTBEAT_SECONDS = 30
 /** A connection silent this long is dead, on both sides. */
 export const DEAD_AFTER_SECONDS = 90
+
+function isControlExceptTabNewline(c: number): boolean {
+  return (c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f
+}
+
+/** Free text from an agent (error output): bounded; no control characters but tab and newline. */
+export const AgentText = z
+  .string()
+  .max(8000)
+  .refine((v) => ![...v].some((ch) => isControlExceptTabNewline(ch.charCodeAt(0))), {
+    error: 'Must not contain control characters other than tab and newline',
+  })
+
+export const Capabilities = z
+  .record(
+    z.string().max(64),
+    z.union([z.string().max(256), z.number(), z.boolean(), z.null()], {
+      error: 'Capabilities are flat: each value a string, number, boolean or null',
+    }),
+  )
+  .refine((c) => Object.keys(c).length <= 64, { error: 'At most 64 capabilities' })
+export type Capabilities = z.infer<typeof Capabilities>
+
+/** A server epoch: a new database, or one restored from a backup, starts a new one. */
+export const Epoch = z.string().max(64)
 
 export const AgentFacts = z.object({
   version: z.string().max(64),
   hostname: z.string().max(255),
   os: z.string().max(64),
   arch: z.string().max(32),
-  /** What the host can do: kernel or userspace WireGuard, nft version, IPv6, Docker… */
-  capabilities: z.record(z.string(), z.unknown()),
+  /** What the host can do: kernel or userspace WireGuard, nft version, IPv6, Docker… Flat, bounded. */
+  capabilities: Capabilities,
   /** The agent's WireGuard public key; null until the driver made one. */
   publicKey: WgKey.nullable(),
 })
@@ -30,9 +74,11 @@ export type AgentFacts = z.infer<typeof AgentFacts>
 
 export const CommandName = z.enum(['ping', 'diagnostics', 'restart'])
 export type CommandName = z.infer<typeof CommandName>
+/** A command name as an agent announces it: may name commands this build does not know yet. */
+export const AnnouncedCommand = z.string().max(32)
 
 export const InterfaceCounters = z.object({
-  name: z.string(),
+  name: z.string().max(64),
   rxBytes: z.number(),
   txBytes: z.number(),
   rxPackets: z.number(),
@@ -46,21 +92,25 @@ export const MetricsSample = z.object({
   memoryTotalBytes: z.number().min(0),
   load: z.tuple([z.number(), z.number(), z.number()]),
   uptimeSeconds: z.number().min(0),
-  interfaces: z.array(InterfaceCounters),
+  interfaces: z.array(InterfaceCounters).max(1024),
   /** WireGuard peers as `wg show dump` reports them (data-plane drivers only). */
   peers: z
     .array(
       z.object({
-        publicKey: z.string(),
-        endpoint: z.string().nullable(),
-        latestHandshakeAt: z.string().nullable(),
+        publicKey: z.string().max(64),
+        endpoint: z.string().max(64).nullable(),
+        latestHandshakeAt: z.string().max(40).nullable(),
         rxBytes: z.number(),
         txBytes: z.number(),
       }),
     )
+    .max(FRAME_LIMITS.maxPeers)
     .optional(),
   /** Per-forward traffic from the nftables counters, by forward id (server mode, data-plane drivers only). */
-  forwards: z.array(z.object({ id: z.string(), packets: z.number(), bytes: z.number() })).optional(),
+  forwards: z
+    .array(z.object({ id: z.string().max(64), packets: z.number(), bytes: z.number() }))
+    .max(FRAME_LIMITS.maxForwards)
+    .optional(),
 })
 export type MetricsSample = z.infer<typeof MetricsSample>
 
@@ -80,14 +130,20 @@ export const AgentMessage = z.discriminatedUnion('type', [
     credential: z.string().max(200),
     /** The revision the agent last applied successfully (0: none). */
     appliedRevision: z.number().int().min(0),
+    /** The epoch of that revision; absent from version 1 agents. */
+    appliedEpoch: Epoch.optional(),
+    /** The commands this agent runs; absent from version 1 agents (they run V1_COMMANDS). */
+    commands: z.array(AnnouncedCommand).max(64).optional(),
     facts: AgentFacts,
   }),
   z.object({ type: z.literal('heartbeat') }),
   z.object({
     type: z.literal('applied'),
     revision: z.number().int().min(0),
+    /** The epoch of the state applied; absent from version 1 agents. */
+    epoch: Epoch.optional(),
     ok: z.boolean(),
-    error: z.string().max(8000).optional(),
+    error: AgentText.optional(),
     durationMs: z.number().min(0),
   }),
   z.object({
@@ -95,9 +151,9 @@ export const AgentMessage = z.discriminatedUnion('type', [
     id: z.string().max(64),
     ok: z.boolean(),
     result: z.unknown().optional(),
-    error: z.string().max(8000).optional(),
+    error: AgentText.optional(),
   }),
-  z.object({ type: z.literal('metrics'), at: z.string(), sample: MetricsSample }),
+  z.object({ type: z.literal('metrics'), at: z.string().max(40), sample: MetricsSample }),
 ])
 export type AgentMessage = z.infer<typeof AgentMessage>
 
@@ -147,5 +203,11 @@ export const CloseCode = {
   replaced: 4002,
   deleted: 4003,
   dead: 4004,
+  /** A frame that could not be read (not JSON, too deep, not a message): nothing of it was kept. */
+  badFrame: 4005,
+  /** Too many failed registrations or hellos from this address: try again later. */
+  throttled: 4006,
+  /** The hub failed on its side; the agent reconnects. */
+  internal: 1011,
   shuttingDown: 1001,
 } as const

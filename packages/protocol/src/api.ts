@@ -34,11 +34,22 @@ export type UserCreate = z.input<typeof UserCreate>
 export const UserUpdate = z.strictObject({
   email: Email.optional(),
   name: Name.optional(),
-  password: Password.optional(),
+  password: Password.optional().describe("A new password; ends the user's sessions"),
+  revokeApiTokens: z
+    .boolean()
+    .optional()
+    .describe("With `password`: also revoke the user's API tokens. Default true; only allowed with `password`"),
   role: Role.optional(),
   disabled: z.boolean().optional(),
 })
 export type UserUpdate = z.input<typeof UserUpdate>
+
+export const PasswordChange = z.strictObject({
+  currentPassword: z.string().min(1, { error: 'Enter your current password' }).max(256),
+  newPassword: Password,
+  revokeApiTokens: z.boolean().default(false).describe('Also revoke your API tokens (they are kept by default)'),
+})
+export type PasswordChange = z.input<typeof PasswordChange>
 
 export const Me = User.extend({
   authMethod: z.enum(['session', 'token']),
@@ -94,6 +105,10 @@ export const Agent = z.object({
   createdAt: Timestamp,
   tunnelServerId: Id.nullable(),
   tunnelClientId: Id.nullable(),
+  /** The commands this agent runs (older agents run fewer). */
+  commands: z.array(z.string()),
+  /** Why the WireGuard key the agent last presented was refused: another peer holds it. */
+  keyConflict: z.string().nullable(),
 })
 export type Agent = z.infer<typeof Agent>
 

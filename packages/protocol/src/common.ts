@@ -32,10 +32,22 @@ export const Email = z
   .max(254, { error: 'Must be at most 254 characters' })
   .transform((v) => v.toLowerCase())
 
+/** The password rule as people read it, shown wherever a password is set. */
+export const PASSWORD_RULE =
+  'At least 12 characters. Not a common password, the email address, or one character repeated.'
+
+/**
+ * A new password: the part of the rule that needs no context, which a client can check before
+ * sending. The server also refuses common passwords and the account's email (`passwordProblem`).
+ */
 export const Password = z
   .string({ error: 'Must be a text' })
   .min(12, { error: 'Must be at least 12 characters' })
   .max(256, { error: 'Must be at most 256 characters' })
+  // Case and spaces do not add guesses: "aA aA aA aA" is as weak as "aaaaaaaa".
+  .refine((p) => new Set(p.toLowerCase().replace(/\s/g, '')).size > 1, {
+    error: 'Must not be one character repeated',
+  })
 
 export const Role = z.enum(['admin', 'user'])
 export type Role = z.infer<typeof Role>

@@ -49,8 +49,16 @@ export const ForwardState = z.object({
 })
 export type ForwardState = z.infer<typeof ForwardState>
 
+/**
+ * The server's epoch: revisions only grow within one epoch, and an agent never applies a lower
+ * revision than it applied in the same epoch. A new or restored database starts a new epoch.
+ * States from servers before protocol version 2 carry none ('').
+ */
+const StateEpoch = z.string().max(64).default('')
+
 export const ServerState = z.object({
   mode: z.literal('server'),
+  epoch: StateEpoch,
   revision: z.number().int().min(0),
   wireguard: WgInterfaceState,
   /** The interface that faces the internet; forwards and masquerade hang off it. Null: detect. */
@@ -66,6 +74,7 @@ export type ServerState = z.infer<typeof ServerState>
 
 export const ClientState = z.object({
   mode: z.literal('client'),
+  epoch: StateEpoch,
   revision: z.number().int().min(0),
   /** Null while the client is not attached to a tunnel server: then nothing is configured. */
   wireguard: WgInterfaceState.nullable(),

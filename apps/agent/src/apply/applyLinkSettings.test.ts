@@ -45,3 +45,37 @@ test('nothing to change: only the read', async () => {
   await applyLinkSettings(f.run, wg)
   expect(f.lines()).toEqual(['ip -j addr show dev wg0'])
 })
+
+test('output that cannot be read fails naming the command, and changes nothing', async () => {
+  for (const output of [
+    '{"mtu":1420}',
+    '[{"mtu":"1420"}]',
+    '[{"addr_info":[{"local":"10.0.0.1","prefixlen":"24"}]}]',
+    '',
+  ]) {
+    const f = fakeRun({ 'ip -j addr show dev wg0': output })
+    await expect(applyLinkSettings(f.run, wg)).rejects.toThrow(/^cannot read the output of `ip -j addr show dev wg0`: /)
+    expect(f.lines()).toEqual(['ip -j addr show dev wg0'])
+  }
+})
+
+test('empty entries and unknown fields (as some iproute2 versions print) are fine', async () => {
+  const f = fakeRun({
+    'ip -j addr show dev wg0': JSON.stringify([
+      {},
+      {
+        ifname: 'wg0',
+        flags: ['UP'],
+        mtu: 1420,
+        future: true,
+        addr_info: [
+          {},
+          { family: 'inet', local: '10.100.0.5', prefixlen: 24, scope: 'global', valid_life_time: 4294967295 },
+          { family: 'inet6', local: 'fd00:100::5', prefixlen: 64, scope: 'global' },
+        ],
+      },
+    ]),
+  })
+  await applyLinkSettings(f.run, wg)
+  expect(f.lines()).toEqual(['ip -j addr show dev wg0'])
+})

@@ -4,17 +4,33 @@
  * differs. Link-local IPv6 addresses are the kernel's and are left alone.
  */
 import type { WgInterfaceState } from '@wirewarp/protocol'
+import { z } from 'zod'
 import type { Run } from '../exec/run.ts'
 import { canonicalPrefixed, familyOf } from '../render/ipNetworks.ts'
+import { parseCommandJson } from './commandJson.ts'
 
-interface IpAddrLink {
-  flags?: string[]
-  mtu?: number
-  addr_info?: { family?: string; local?: string; prefixlen?: number; scope?: string }[]
-}
+/** `ip -j addr show dev NAME`: the fields used here. Some iproute2 versions print empty `{}` entries. */
+const IpAddrLinks = z.array(
+  z.looseObject({
+    ifname: z.string().optional(),
+    flags: z.array(z.string()).optional(),
+    mtu: z.number().optional(),
+    addr_info: z
+      .array(
+        z.looseObject({
+          local: z.string().optional(),
+          prefixlen: z.number().optional(),
+          scope: z.string().optional(),
+        }),
+      )
+      .optional(),
+  }),
+)
 
 export async function applyLinkSettings(run: Run, wg: WgInterfaceState): Promise<void> {
-  const [link] = JSON.parse(await run(['ip', '-j', 'addr', 'show', 'dev', wg.name])) as IpAddrLink[]
+  const argv = ['ip', '-j', 'addr', 'show', 'dev', wg.name]
+  const links = parseCommandJson(argv, await run(argv), IpAddrLinks)
+  const link = links.find((l) => l.ifname === wg.name) ?? links[0]
   const have = new Map<string, string>()
   for (const a of link?.addr_info ?? []) {
     if (a.scope === 'link' || !a.local || a.prefixlen === undefined) continue

@@ -55,3 +55,26 @@ test('same routes: no changing command', async () => {
   })
   expect(f.lines()).toEqual(['ip -j -4 route show table 51820 proto 87'])
 })
+
+test('output that cannot be read fails naming the command', async () => {
+  for (const output of ['{"dst":"default"}', '[{"dst":7,"dev":"wg0"}]', 'not json']) {
+    const f = fakeRun({ 'ip -j -4 route show table main proto 87': output })
+    await expect(reconcileRoutes(f.run, [], { table: 'main', families: [4] })).rejects.toThrow(
+      /^cannot read the output of `ip -j -4 route show table main proto 87`: /,
+    )
+    expect(f.lines()).toEqual(['ip -j -4 route show table main proto 87'])
+  }
+})
+
+test('fields iproute2 adds later are ignored', async () => {
+  const f = fakeRun({
+    'ip -j -4 route show table main proto 87': JSON.stringify([
+      { dst: '192.168.78.0/24', dev: 'wg0', protocol: '87', newField: { nested: [1] }, flags: ['onlink'] },
+    ]),
+  })
+  await reconcileRoutes(f.run, [{ family: 4, dst: '192.168.78.0/24', dev: 'wg0', table: 'main' }], {
+    table: 'main',
+    families: [4],
+  })
+  expect(f.lines()).toEqual(['ip -j -4 route show table main proto 87'])
+})

@@ -3,38 +3,30 @@
  * `ip route replace`, deletes the agent's others. Only routes marked `proto 87` are the agent's;
  * every other route is left alone.
  */
+import { z } from 'zod'
 import { CommandFailed, type Run } from '../exec/run.ts'
 import { ROUTE_PROTOCOL } from '../render/dataplaneIds.ts'
 import { canonicalPrefixed } from '../render/ipNetworks.ts'
 import { type Route, routeArgv, routeKey } from '../render/ipRouting.ts'
+import { parseCommandJson } from './commandJson.ts'
 
-interface IpRoute {
-  dst?: string
-  dev?: string
-  protocol?: string
-}
+/** `ip -j route show`: the fields used here. */
+const IpRoutes = z.array(
+  z.looseObject({ dst: z.string().optional(), dev: z.string().optional(), protocol: z.string().optional() }),
+)
 
 /** The agent's routes in `table`, as `ip -j route show` reports them. */
 export async function listOurRoutes(run: Run, family: 4 | 6, table: 'main' | number): Promise<Route[]> {
+  const argv = ['ip', '-j', `-${family}`, 'route', 'show', 'table', String(table), 'proto', String(ROUTE_PROTOCOL)]
   let text: string
   try {
-    text = await run([
-      'ip',
-      '-j',
-      `-${family}`,
-      'route',
-      'show',
-      'table',
-      String(table),
-      'proto',
-      String(ROUTE_PROTOCOL),
-    ])
+    text = await run(argv)
   } catch (err) {
     // A table with no routes left does not exist for the kernel.
     if (err instanceof CommandFailed && /table does not exist/i.test(err.stderr)) return []
     throw err
   }
-  const routes = JSON.parse(text || '[]') as IpRoute[]
+  const routes = parseCommandJson(argv, text, IpRoutes, { blank: [] })
   return routes.flatMap((r) => {
     // Filtered by proto above; older iproute2 versions ignore the filter in JSON output.
     if (r.protocol !== undefined && r.protocol !== String(ROUTE_PROTOCOL)) return []

@@ -75,3 +75,11 @@ test('teardown removes all of ours and nothing else', async () => {
     'ip -4 rule del priority 5200 iif lo ipproto udp sport 28015-28018 lookup 51820',
   ])
 })
+
+test('output that cannot be read fails naming the command, and changes nothing', async () => {
+  for (const output of ['{}', '[{"priority":"5100","table":"51820"}]', '[{"priority":5100,"fwmark":20823}]', '[']) {
+    const f = fakeRun({ 'ip -j -4 rule show': output })
+    await expect(reconcileRules(f.run, want, [4])).rejects.toThrow(/^cannot read the output of `ip -j -4 rule show`: /)
+    expect(f.lines()).toEqual(['ip -j -4 rule show'])
+  }
+})

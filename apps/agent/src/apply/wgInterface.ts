@@ -4,23 +4,31 @@
  * remembered by the caller, so later creations go straight to it.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { z } from 'zod'
 import { CommandFailed, type Run } from '../exec/run.ts'
+import { parseCommandJson } from './commandJson.ts'
 
 export type WireguardKind = 'kernel' | 'userspace'
 
-interface IpLink {
-  linkinfo?: { info_kind?: string }
-}
+/** `ip -j -d link show`: the fields used here. */
+const IpLink = z.looseObject({
+  ifname: z.string().optional(),
+  linkinfo: z.looseObject({ info_kind: z.string().optional() }).optional(),
+})
+type IpLink = z.infer<typeof IpLink>
 
 /** The link as `ip -j -d link show` reports it; null when there is none by that name. */
 export async function showLink(run: Run, name: string): Promise<IpLink | null> {
+  const argv = ['ip', '-j', '-d', 'link', 'show', 'dev', name]
+  let text: string
   try {
-    const [link] = JSON.parse(await run(['ip', '-j', '-d', 'link', 'show', 'dev', name])) as IpLink[]
-    return link ?? null
+    text = await run(argv)
   } catch (err) {
     if (err instanceof CommandFailed && /does not exist/.test(err.stderr)) return null
     throw err
   }
+  const links = parseCommandJson(argv, text, z.array(IpLink))
+  return links.find((l) => l.ifname === name) ?? links[0] ?? null
 }
 
 /** Names of the WireGuard interfaces `wg` can reach (kernel ones, and userspace ones by their socket). */

@@ -1,13 +1,13 @@
 /** What the agent needs from a way of applying desired state to a host. */
-import type { DesiredState, MetricsSample } from '@wirewarp/protocol'
+import type { Capabilities, DesiredState, MetricsSample } from '@wirewarp/protocol'
 
 /** Data-plane statistics for the metrics sample: WireGuard peers and per-forward traffic. */
 export type DriverStats = Pick<MetricsSample, 'peers' | 'forwards'>
 
 export interface Driver {
   readonly name: 'linux' | 'recording'
-  /** Reported to the server in the agent's facts. */
-  capabilities(): Promise<Record<string, unknown>>
+  /** Reported to the server in the agent's facts: flat (strings, numbers, booleans, null). */
+  capabilities(): Promise<Capabilities>
   /** Makes the host match `state`. Must be safe to call twice with the same state. */
   apply(state: DesiredState): Promise<void>
   /** A JSON-able snapshot for the `diagnostics` command. */

@@ -50,6 +50,7 @@ let ownKey = VPS.privateKey
 
 const server = (revision: number): ServerState => ({
   mode: 'server',
+  epoch: '',
   revision,
   wireguard: {
     name: 'wg0',
@@ -106,6 +107,7 @@ const server = (revision: number): ServerState => ({
 
 const client = (revision: number): ClientState => ({
   mode: 'client',
+  epoch: '',
   revision,
   wireguard: {
     name: 'wg0',

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type ClientState, ServerState } from '@wirewarp/protocol'
+import { Capabilities, type ClientState, ServerState } from '@wirewarp/protocol'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { fakeFiles, fakeRun } from '../testing/fakeRun.ts'
 import { LinuxDriver } from './linuxDriver.ts'
@@ -57,6 +57,7 @@ const server: ServerState = ServerState.parse({
 
 const client: ClientState = {
   mode: 'client',
+  epoch: '',
   revision: 1,
   wireguard: {
     name: 'wg0',
@@ -290,6 +291,15 @@ test('a failing command fails the apply with its argv and stderr', async () => {
   )
 })
 
+test('capabilities fit the protocol, whatever `nft --version` prints', async () => {
+  const { f, files } = emptyHost()
+  f.answers.set('nft --version', `nftables v1.${'0'.repeat(400)} (odd build)\n`)
+  const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
+  const caps = await d.capabilities()
+  expect(Capabilities.safeParse(caps).error?.issues ?? []).toEqual([])
+  expect(caps.nft).toMatch(/^1\.0+$/)
+})
+
 test('capabilities never change the host', async () => {
   const { f, files } = emptyHost()
   f.answers.set('nft --version', 'nftables v1.0.6 (Lester Gooch #5)\n')
@@ -309,5 +319,15 @@ test('capabilities never change the host', async () => {
     'iptables -w 5 -S DOCKER-USER',
     'nft --version',
     'wireguard-go --version',
+  ])
+})
+
+test('diagnostics name a command whose output cannot be read, and still answer', async () => {
+  const { f, files } = emptyHost()
+  f.answers.set('ip -j -4 rule show', '[{"priority":"100"}]')
+  const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
+  const diag = await d.diagnostics()
+  expect(diag.rules).toEqual([
+    expect.stringMatching(/^unavailable: cannot read the output of `ip -j -4 rule show`: 0\.priority: /),
   ])
 })

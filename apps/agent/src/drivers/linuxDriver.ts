@@ -12,7 +12,7 @@
  * in `<stateDir>/linux-driver.json`. `teardown` removes exactly those; sysctls stay as they are,
  * because other software on the host may rely on forwarding.
  */
-import type { ClientState, DesiredState, ServerState } from '@wirewarp/protocol'
+import type { Capabilities, ClientState, DesiredState, ServerState } from '@wirewarp/protocol'
 import { AppliedRecordFile } from '../apply/appliedRecord.ts'
 import { applyLinkSettings } from '../apply/applyLinkSettings.ts'
 import { applySysctls } from '../apply/applySysctls.ts'
@@ -22,7 +22,7 @@ import { type HostFiles, nodeHostFiles } from '../apply/hostFiles.ts'
 import { defaultRouteInterface, listHostAddresses } from '../apply/hostNetwork.ts'
 import { loadNftRuleset, readNftCounters } from '../apply/nftTable.ts'
 import { listOurRoutes, reconcileRoutes } from '../apply/reconcileRoutes.ts'
-import { parseOurRule, reconcileRules } from '../apply/reconcileRules.ts'
+import { listRules, parseOurRule, reconcileRules } from '../apply/reconcileRules.ts'
 import { parseWgDump } from '../apply/wgDump.ts'
 import { ensureWgInterface, showLink, type WireguardKind, wireguardInterfaces } from '../apply/wgInterface.ts'
 import { CommandFailed, run as hostRun, type Run } from '../exec/run.ts'
@@ -72,7 +72,7 @@ export class LinuxDriver implements Driver {
     this.record = new AppliedRecordFile(opts.stateDir)
   }
 
-  async capabilities(): Promise<Record<string, unknown>> {
+  async capabilities(): Promise<Capabilities> {
     const [wireguard, nftVersion, ipv6, dockerUser, dockerBin, iptables] = await Promise.all([
       this.wireguardCapability(),
       orNull(this.run(['nft', '--version'])),
@@ -84,7 +84,8 @@ export class LinuxDriver implements Driver {
     return {
       driver: 'linux',
       wireguard,
-      nft: nftVersion?.match(/v(\d[\w.]*)/)?.[1] ?? null,
+      // The protocol bounds capability strings at 256 characters.
+      nft: nftVersion?.match(/v(\d[\w.]*)/)?.[1]?.slice(0, 64) ?? null,
       ipv6,
       docker: dockerUser || dockerBin,
       iptables: iptables !== null,
@@ -165,9 +166,9 @@ export class LinuxDriver implements Driver {
     const families = await this.families()
     const rules = await Promise.all(
       families.map((f) =>
-        this.run(['ip', '-j', `-${f}`, 'rule', 'show']).then(
-          (t) =>
-            (JSON.parse(t || '[]') as Record<string, unknown>[]).flatMap((j) => {
+        listRules(this.run, f).then(
+          (observed) =>
+            observed.flatMap((j) => {
               const r = parseOurRule(j, f)
               return r ? [ruleArgv(r, 'add').slice(4).join(' ')] : []
             }),

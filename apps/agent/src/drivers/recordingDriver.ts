@@ -9,7 +9,7 @@
  */
 import { appendFile, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { DesiredState } from '@wirewarp/protocol'
+import type { Capabilities, DesiredState } from '@wirewarp/protocol'
 import type { Driver } from './driver.ts'
 
 export const RECORDING_FILE = 'recording.jsonl'
@@ -29,7 +29,7 @@ export class RecordingDriver implements Driver {
     this.file = path.join(stateDir, RECORDING_FILE)
   }
 
-  async capabilities(): Promise<Record<string, unknown>> {
+  async capabilities(): Promise<Capabilities> {
     return { driver: 'recording' }
   }
 

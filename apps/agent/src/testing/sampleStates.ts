@@ -1,9 +1,13 @@
 /** Desired states for tests: a VPS with one homelab peer and a forward, and a detached client. */
 import type { ClientState, ServerState } from '@wirewarp/protocol'
 
-export function serverState(revision: number): ServerState {
+/** The server epoch of the sample states unless a test names another. */
+export const SAMPLE_EPOCH = 'epoch-a'
+
+export function serverState(revision: number, epoch = SAMPLE_EPOCH): ServerState {
   return {
     mode: 'server',
+    epoch,
     revision,
     wireguard: {
       name: 'wg0',
@@ -39,9 +43,10 @@ export function serverState(revision: number): ServerState {
   }
 }
 
-export function clientState(revision: number): ClientState {
+export function clientState(revision: number, epoch = SAMPLE_EPOCH): ClientState {
   return {
     mode: 'client',
+    epoch,
     revision,
     wireguard: null,
     tunnelNetworks: [],

@@ -13,13 +13,14 @@ import {
   PageQuery,
 } from '@wirewarp/protocol'
 import { z } from 'zod'
+import { deleteAgent } from '../domain/agents.ts'
 import { notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
-import { mutate } from '../http/mutate.ts'
+import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { computeDesiredState } from '../hub/computeDesiredState.ts'
-import { deleteAgent, getAgent, listAgents, toAgent } from '../store/agents.ts'
+import { getAgent, listAgents, toAgent } from '../store/agents.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { getCommand, listCommands } from '../store/commandLog.ts'
 import { loadDesiredStateInput } from '../store/desiredStateInput.ts'
@@ -62,38 +63,13 @@ export function agentRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const a = await mutate(ctx, async (trx, touch) => {
-        const a = await getAgent(trx, request.params.id)
-        if (!a) throw notFound('Agent')
-        // Its peers lose it: a server's clients lose their server, a client's server loses a peer.
-        if (a.tunnelServerId) {
-          const clients = await trx
-            .selectFrom('tunnelClients')
-            .select('agentId')
-            .where('tunnelServerId', '=', a.tunnelServerId)
-            .execute()
-          await touch(clients.map((c) => c.agentId))
-        }
-        if (a.tunnelClientId) {
-          const server = await trx
-            .selectFrom('tunnelClients')
-            .innerJoin('tunnelServers', 'tunnelServers.id', 'tunnelClients.tunnelServerId')
-            .select('tunnelServers.agentId')
-            .where('tunnelClients.id', '=', a.tunnelClientId)
-            .executeTakeFirst()
-          await touch([server?.agentId])
-        }
-        await deleteAgent(trx, a.id)
-        await writeAudit(
-          trx,
-          actorOf(request),
-          'agent.delete',
-          { type: 'agent', id: a.id },
-          { name: a.name, kind: a.kind },
-        )
-        return a
-      })
-      ctx.hub.disconnect(a.id, CloseCode.deleted, 'hello.unknown_agent', 'This agent was deleted from the dashboard.')
+      await change(ctx, request, (tx) => deleteAgent(tx, request.params.id))
+      ctx.hub.disconnect(
+        request.params.id,
+        CloseCode.deleted,
+        'hello.unknown_agent',
+        'This agent was deleted from the dashboard.',
+      )
       return reply.status(204).send(null)
     },
   )

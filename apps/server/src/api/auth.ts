@@ -1,6 +1,7 @@
 /** Sign-in, sign-out and "who am I" for the dashboard and scripts. */
 import { ErrorBody, LoginRequest, Me } from '@wirewarp/protocol'
 import { z } from 'zod'
+import { DEVICE_COOKIE } from '../auth/deviceCookie.ts'
 import { verifyPassword } from '../auth/passwords.ts'
 import { newSecret } from '../auth/secretTokens.ts'
 import { AppError } from '../errors.ts'
@@ -13,6 +14,10 @@ import { findUserByEmail, toUser, updateUser } from '../store/users.ts'
 
 const invalidCredentials = () =>
   new AppError('auth.invalid_credentials', 401, 'The email address or password is not correct.')
+const throttled = (seconds: number) =>
+  new AppError('auth.throttled', 429, `Too many failed sign-in attempts. Try again in ${seconds} seconds.`, undefined, {
+    'retry-after': String(seconds),
+  })
 
 export function authRoutes(app: App, ctx: AppContext): void {
   app.post(
@@ -28,20 +33,19 @@ export function authRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const email = request.body.email.trim().toLowerCase()
-      const wait = ctx.throttle.retryAfter(request.ip, email)
-      if (wait > 0)
-        throw new AppError(
-          'auth.throttled',
-          429,
-          `Too many failed sign-in attempts. Try again in ${wait} seconds.`,
-          undefined,
-          { 'retry-after': String(wait) },
-        )
+      const deviceId = ctx.deviceCookies.verify(request.cookies[DEVICE_COOKIE], email)
+      // Claimed before the slow hash: parallel guesses each see the others' claims, and a
+      // refused attempt is never checked, so the answer cannot leak through a 429.
+      const attempt = await ctx.throttle.claim({ ip: request.ip, email, deviceId })
+      if (!attempt.allowed) {
+        request.log.info({ email, retryAfter: attempt.retryAfterSeconds }, 'sign-in throttled')
+        throw throttled(attempt.retryAfterSeconds)
+      }
 
       const user = await findUserByEmail(ctx.db, email)
       const ok = await verifyPassword(user?.passwordHash, request.body.password)
       if (!user || !ok || user.disabled) {
-        ctx.throttle.recordFailure(request.ip, email)
+        await ctx.throttle.settle(attempt.ticket, false)
         await writeAudit(
           ctx.db,
           { ...actorOf(request), email },
@@ -50,7 +54,7 @@ export function authRoutes(app: App, ctx: AppContext): void {
         )
         throw invalidCredentials()
       }
-      ctx.throttle.recordSuccess(email)
+      await ctx.throttle.settle(attempt.ticket, true)
 
       const { token, hash } = newSecret('')
       const now = Date.now()
@@ -75,6 +79,14 @@ export function authRoutes(app: App, ctx: AppContext): void {
         sameSite: 'lax',
         secure,
         maxAge: Math.floor(ctx.config.sessionMaxMs / 1000),
+      })
+      // Sent only to this route: it is what lets this browser in while the account is under attack.
+      reply.setCookie(DEVICE_COOKIE, ctx.deviceCookies.issue(email), {
+        path: '/api/v1/auth/login',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure,
+        maxAge: ctx.deviceCookies.maxAgeSeconds,
       })
       return { ...toUser({ ...user, lastLoginAt: new Date(now).toISOString() }), authMethod: 'session' as const }
     },

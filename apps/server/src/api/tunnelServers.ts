@@ -1,6 +1,5 @@
 /** Tunnel servers: list, read and change their WireGuard and network settings. */
 import {
-  cidrContains,
   ErrorBody,
   IdParams,
   MetricsSample,
@@ -10,18 +9,15 @@ import {
   TunnelServerStatus,
   TunnelServerUpdate,
 } from '@wirewarp/protocol'
-import { AppError, notFound } from '../errors.ts'
-import { actorOf } from '../http/authenticate.ts'
+import { changeTunnelServer } from '../domain/tunnelServers.ts'
+import { notFound } from '../errors.ts'
 import type { AppContext } from '../http/context.ts'
-import { mutate } from '../http/mutate.ts'
+import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { getAgent } from '../store/agents.ts'
-import { writeAudit } from '../store/auditLog.ts'
 import { listMetrics } from '../store/metrics.ts'
-import { findOverlappingForward } from '../store/portForwards.ts'
 import { listTunnelClients } from '../store/tunnelClients.ts'
-import { getTunnelServer, listTunnelServers, toTunnelServer, updateTunnelServer } from '../store/tunnelServers.ts'
-import { serverTunnelIp } from '../tunnel/tunnelAddresses.ts'
+import { getTunnelServer, listTunnelServers, toTunnelServer } from '../store/tunnelServers.ts'
 
 const tags = ['tunnel-servers']
 
@@ -66,47 +62,7 @@ export function tunnelServerRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const b = request.body
-      return mutate(ctx, async (trx, touch) => {
-        const s = await getTunnelServer(trx, request.params.id)
-        if (!s) throw notFound('Tunnel server')
-        const clients = (await listTunnelClients(trx, { tunnelServerId: s.id, limit: 100_000, offset: 0 })).items
-
-        if (b.tunnelNetworkV4 && b.tunnelNetworkV4 !== s.tunnelNetworkV4) {
-          const newServerIp = serverTunnelIp(b.tunnelNetworkV4)
-          const misfits = clients.filter(
-            (c) => c.tunnelIp && (!cidrContains(b.tunnelNetworkV4!, c.tunnelIp) || c.tunnelIp === newServerIp),
-          )
-          if (misfits.length > 0)
-            throw new AppError(
-              'tunnel_server.network_in_use',
-              409,
-              `Clients ${misfits.map((c) => `${c.name} (${c.tunnelIp})`).join(', ')} have addresses that do not fit ${b.tunnelNetworkV4}. Move them first.`,
-              { tunnelNetworkV4: 'Does not hold the addresses of existing clients' },
-            )
-        }
-        if (b.wgPort && b.wgPort !== s.wgPort) {
-          const f = await findOverlappingForward(trx, {
-            tunnelServerId: s.id,
-            protocol: 'udp',
-            publicPort: b.wgPort,
-            publicPortEnd: null,
-          })
-          if (f)
-            throw new AppError(
-              'tunnel_server.port_in_use',
-              409,
-              `UDP port ${b.wgPort} is taken by the forward "${f.description || f.id}" (${f.protocol} ${f.publicPort}${f.publicPortEnd ? `–${f.publicPortEnd}` : ''}).`,
-              { wgPort: 'Used by a port forward' },
-            )
-        }
-
-        const { dns, ...rest } = b
-        await updateTunnelServer(trx, s.id, { ...rest, ...(dns ? { dns: JSON.stringify(dns) } : {}) })
-        await touch([s.agentId, ...clients.map((c) => c.agentId)])
-        await writeAudit(trx, actorOf(request), 'tunnel_server.update', { type: 'tunnel_server', id: s.id }, b)
-        return toTunnelServer((await getTunnelServer(trx, s.id))!)
-      })
+      return change(ctx, request, (tx) => changeTunnelServer(tx, request.params.id, request.body))
     },
   )
 

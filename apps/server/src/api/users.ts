@@ -1,12 +1,14 @@
 /** Admin management of user accounts. */
 import { ErrorBody, IdParams, Page, PageQuery, User, UserCreate, UserUpdate } from '@wirewarp/protocol'
 import { z } from 'zod'
+import { passwordProblem } from '../auth/passwordPolicy.ts'
 import { hashPassword } from '../auth/passwords.ts'
 import type { Db } from '../db/database.ts'
-import { AppError, notFound } from '../errors.ts'
+import { AppError, invalidFields, notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
 import type { App } from '../http/types.ts'
+import { revokeApiTokensOfUser } from '../store/apiTokens.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { deleteSessionsOfUser } from '../store/sessions.ts'
 import {
@@ -56,6 +58,8 @@ export function userRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const b = request.body
+      const problem = passwordProblem(b.password, { email: b.email })
+      if (problem) throw invalidFields({ password: problem })
       const passwordHash = await hashPassword(b.password)
       const row = await ctx.db.transaction().execute(async (trx) => {
         if (await findUserByEmail(trx, b.email)) throw emailTaken(b.email)
@@ -88,7 +92,8 @@ export function userRoutes(app: App, ctx: AppContext): void {
       config: { auth: 'admin' },
       schema: {
         tags,
-        summary: 'Change a user: email, name, password, role or disabled',
+        summary:
+          "Change a user: email, name, password, role or disabled. A new password ends the user's sessions and, unless revokeApiTokens is false, revokes their API tokens",
         params: IdParams,
         body: UserUpdate,
         response: { 200: User, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
@@ -96,10 +101,15 @@ export function userRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const b = request.body
+      if (b.revokeApiTokens !== undefined && b.password === undefined)
+        throw invalidFields({ revokeApiTokens: 'Only applies together with a new password' })
       const passwordHash = b.password ? await hashPassword(b.password) : undefined
       const self = request.principal?.user.id
       return ctx.db.transaction().execute(async (trx) => {
         const before = await mustGet(trx, request.params.id)
+        // Checked against the email the account will have after this change.
+        const problem = b.password ? passwordProblem(b.password, { email: b.email ?? before.email }) : null
+        if (problem) throw invalidFields({ password: problem })
         if (b.email && b.email !== before.email && (await findUserByEmail(trx, b.email))) throw emailTaken(b.email)
         const losesAdmin = before.role === 'admin' && !before.disabled && (b.role === 'user' || b.disabled === true)
         if (losesAdmin && (await countActiveAdmins(trx, before.id)) === 0) throw lastAdmin()
@@ -113,7 +123,10 @@ export function userRoutes(app: App, ctx: AppContext): void {
         // A new password or a disabled account ends the user's other sessions.
         if (passwordHash || b.disabled === true)
           await deleteSessionsOfUser(trx, before.id, before.id === self ? request.principal?.sessionId : undefined)
-        const { password: _pw, ...changes } = b
+        // A reset usually means the password leaked; tokens made by whoever had it must stop too.
+        const revokedApiTokens =
+          passwordHash && b.revokeApiTokens !== false ? await revokeApiTokensOfUser(trx, before.id) : 0
+        const { password: _pw, revokeApiTokens: _revoke, ...changes } = b
         await writeAudit(
           trx,
           actorOf(request),
@@ -121,7 +134,7 @@ export function userRoutes(app: App, ctx: AppContext): void {
           { type: 'user', id: before.id },
           {
             ...changes,
-            ...(passwordHash ? { password: 'changed' } : {}),
+            ...(passwordHash ? { password: 'changed', revokedApiTokens } : {}),
           },
         )
         return toUser(await mustGet(trx, before.id))

@@ -3,13 +3,20 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely'
 import type { Db, Dialect } from './database.ts'
 import { initial } from './migrations/001_initial.ts'
 import { forwardRevision } from './migrations/002_forward_revision.ts'
+import { loginThrottle } from './migrations/003_login_throttle.ts'
+import { coreIntegrity } from './migrations/004_core_integrity.ts'
 
 class StaticMigrations implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
 
   async getMigrations(): Promise<Record<string, Migration>> {
     // Names sort in apply order; never rename or edit one that has shipped.
-    return { '001_initial': initial(this.dialect), '002_forward_revision': forwardRevision() }
+    return {
+      '001_initial': initial(this.dialect),
+      '002_forward_revision': forwardRevision(),
+      '003_login_throttle': loginThrottle(),
+      '004_core_integrity': coreIntegrity(this.dialect),
+    }
   }
 }
 

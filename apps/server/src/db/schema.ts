@@ -58,6 +58,12 @@ export interface AgentsTable {
   lastAppliedAt: string | null
   lastSeenAt: string | null
   createdAt: string
+  /** The epoch of the applied revision ('' from agents of protocol version 1). */
+  appliedEpoch: Generated<string>
+  /** The commands the agent said it runs, as a JSON array. */
+  commands: Generated<string>
+  /** Why the WireGuard key the agent last claimed was refused (another peer holds it); null when none. */
+  keyConflict: string | null
 }
 
 export interface RegistrationTokensTable {
@@ -172,6 +178,28 @@ export interface SettingsTable {
   updatedAt: string
 }
 
+/** Named rows that transactions update first to take turns (a lock that works on both databases). */
+export interface LocksTable {
+  name: string
+  n: number
+}
+
+/** Every WireGuard public key in use, with its one owner: its primary key is the uniqueness rule. */
+export interface WireguardKeysTable {
+  publicKey: string
+  tunnelServerId: string | null
+  tunnelClientId: string | null
+  createdAt: string
+}
+
+/** Failures counted per throttle key (see store/throttle.ts); times are epoch milliseconds. */
+export interface ThrottleTable {
+  key: string
+  failures: number
+  lastFailureAt: number
+  expiresAt: number
+}
+
 export interface Database {
   users: UsersTable
   sessions: SessionsTable
@@ -186,6 +214,9 @@ export interface Database {
   metrics: MetricsTable
   auditLog: AuditLogTable
   settings: SettingsTable
+  locks: LocksTable
+  wireguardKeys: WireguardKeysTable
+  throttle: ThrottleTable
 }
 
 export type UserRow = Selectable<UsersTable>

@@ -1,5 +1,6 @@
 /** What every route module is handed: the database, the configuration and shared services. */
 
+import type { DeviceCookies } from '../auth/deviceCookie.ts'
 import type { LoginThrottle } from '../auth/loginThrottle.ts'
 import type { Config } from '../config.ts'
 import type { Db, Dialect } from '../db/database.ts'
@@ -11,6 +12,8 @@ export interface AppContext {
   dialect: Dialect
   config: Config
   throttle: LoginThrottle
+  /** Signs and checks the browser cookie that exempts known devices from the per-account throttle. */
+  deviceCookies: DeviceCookies
   version: string
   hub: AgentHub
   events: LiveEvents

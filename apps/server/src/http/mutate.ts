@@ -1,23 +1,12 @@
 /**
- * Runs a change in one transaction and, once it has committed, pushes the new desired state to
- * the agents it touched. `touch` bumps their revisions inside the transaction, so a rolled-back
- * change bumps nothing and pushes nothing.
+ * Runs a domain change (domain/change.ts) on behalf of a request: its actor, the server's
+ * database and hub. Routes call this and nothing else to change the model.
  */
-import type { Db } from '../db/database.ts'
-import { bumpRevisions } from '../store/agents.ts'
+import type { FastifyRequest } from 'fastify'
+import { runChange, type Tx } from '../domain/change.ts'
+import { actorOf } from './authenticate.ts'
 import type { AppContext } from './context.ts'
 
-export type Touch = (agentIds: Iterable<string | null | undefined>) => Promise<void>
-
-export async function mutate<T>(ctx: AppContext, fn: (trx: Db, touch: Touch) => Promise<T>): Promise<T> {
-  const touched = new Set<string>()
-  const result = await ctx.db.transaction().execute((trx) =>
-    fn(trx, async (ids) => {
-      const list = [...ids].filter((x): x is string => typeof x === 'string')
-      await bumpRevisions(trx, list)
-      for (const id of list) touched.add(id)
-    }),
-  )
-  if (touched.size > 0) await ctx.hub.sync(touched)
-  return result
+export async function change<T>(ctx: AppContext, request: FastifyRequest, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return (await runChange(ctx, actorOf(request), fn)).value
 }

@@ -48,9 +48,17 @@ export interface ForwardInput {
 }
 
 export type DesiredStateInput =
-  | { mode: 'server'; revision: number; server: ServerInput; clients: ClientInput[]; forwards: ForwardInput[] }
+  | {
+      mode: 'server'
+      epoch: string
+      revision: number
+      server: ServerInput
+      clients: ClientInput[]
+      forwards: ForwardInput[]
+    }
   | {
       mode: 'client'
+      epoch: string
       revision: number
       client: ClientInput
       server: ServerInput | null
@@ -129,6 +137,7 @@ function serverState(input: Extract<DesiredStateInput, { mode: 'server' }>): Ser
   const byId = new Map(input.clients.map((c) => [c.id, c]))
   return {
     mode: 'server',
+    epoch: input.epoch,
     revision: input.revision,
     wireguard: { name: s.wgInterface, addresses, listenPort: s.wgPort, mtu: s.mtu, peers },
     publicInterface: s.publicInterface,
@@ -149,6 +158,7 @@ function clientState(input: Extract<DesiredStateInput, { mode: 'client' }>): Cli
   if (!s?.wgPublicKey || !c.tunnelIp)
     return {
       mode: 'client',
+      epoch: input.epoch,
       revision: input.revision,
       wireguard: null,
       tunnelNetworks: [],
@@ -165,6 +175,7 @@ function clientState(input: Extract<DesiredStateInput, { mode: 'client' }>): Cli
   const allowedIps = s.tunnelNetworkV6 ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']
   return {
     mode: 'client',
+    epoch: input.epoch,
     revision: input.revision,
     wireguard: {
       name: s.wgInterface,

@@ -1,5 +1,5 @@
 /** Agents: the hosts that run wirewarp-agent, with their status and desired/applied revisions. */
-import type { Agent } from '@wirewarp/protocol'
+import { type Agent, V1_COMMANDS } from '@wirewarp/protocol'
 import type { Db } from '../db/database.ts'
 import type { AgentRow } from '../db/schema.ts'
 import { newId, nowIso, page, parseJson } from './rows.ts'
@@ -26,6 +26,8 @@ export function toAgent(row: AgentWithLinks): Agent {
     createdAt: row.createdAt,
     tunnelServerId: row.tunnelServerId,
     tunnelClientId: row.tunnelClientId,
+    commands: parseJson<string[]>(row.commands, []),
+    keyConflict: row.keyConflict,
   }
 }
 
@@ -65,6 +67,9 @@ export async function insertAgent(db: Db, a: { name: string; kind: 'server' | 'c
     lastAppliedAt: null,
     lastSeenAt: null,
     createdAt: nowIso(),
+    appliedEpoch: '',
+    commands: JSON.stringify(V1_COMMANDS),
+    keyConflict: null,
   }
   await db.insertInto('agents').values(row).execute()
   return row
@@ -85,5 +90,117 @@ export async function bumpRevisions(db: Db, agentIds: Iterable<string | null | u
     .updateTable('agents')
     .set((eb) => ({ desiredRevision: eb('desiredRevision', '+', 1) }))
     .where('id', 'in', ids)
+    .execute()
+}
+
+/** A server that just started holds no sockets: whatever a previous process left "connected" is not. */
+export async function markAllDisconnected(db: Db): Promise<void> {
+  await db.updateTable('agents').set({ status: 'disconnected' }).where('status', '=', 'connected').execute()
+}
+
+export async function markDisconnected(db: Db, ids: string[], at: string): Promise<void> {
+  if (ids.length === 0) return
+  await db.updateTable('agents').set({ status: 'disconnected', lastSeenAt: at }).where('id', 'in', ids).execute()
+}
+
+/** What hello checks: the agent's kind, credential hash and desired revision. */
+export function findAgentCredential(db: Db, id: string) {
+  return db
+    .selectFrom('agents')
+    .select(['id', 'kind', 'credentialHash', 'desiredRevision'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+/** Stores what an agent said in hello and marks it connected. */
+export async function recordHello(
+  db: Db,
+  id: string,
+  h: {
+    hostname: string
+    version: string
+    os: string
+    arch: string
+    capabilities: Record<string, unknown>
+    publicIp: string
+    appliedRevision: number
+    appliedEpoch: string
+    commands: string[]
+  },
+): Promise<void> {
+  const { capabilities, commands, ...rest } = h
+  await db
+    .updateTable('agents')
+    .set({
+      ...rest,
+      status: 'connected',
+      lastSeenAt: nowIso(),
+      capabilities: JSON.stringify(capabilities),
+      commands: JSON.stringify(commands),
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function setKeyConflict(db: Db, id: string, conflict: string | null): Promise<void> {
+  await db.updateTable('agents').set({ keyConflict: conflict }).where('id', '=', id).execute()
+}
+
+/**
+ * Stores an agent's ack. A success raises the applied revision and never lowers it (a late ack
+ * of an older revision changes nothing); a failure is remembered as the last apply error.
+ * Returns the desired revision, so the caller can tell whether the agent is behind.
+ */
+export async function recordApplied(
+  db: Db,
+  id: string,
+  ack: { revision: number; epoch: string; ok: boolean; error: string | null },
+): Promise<{ desiredRevision: number } | undefined> {
+  const at = nowIso()
+  if (ack.ok)
+    await db
+      .updateTable('agents')
+      .set({ appliedRevision: ack.revision, appliedEpoch: ack.epoch, lastApplyError: null, lastAppliedAt: at })
+      .where('id', '=', id)
+      .where('appliedRevision', '<=', ack.revision)
+      .execute()
+  else
+    await db
+      .updateTable('agents')
+      .set({ lastApplyError: ack.error ?? 'failed', lastAppliedAt: at })
+      .where('id', '=', id)
+      .execute()
+  const row = await db.selectFrom('agents').select('desiredRevision').where('id', '=', id).executeTakeFirst()
+  return row ? { desiredRevision: Number(row.desiredRevision) } : undefined
+}
+
+/** Last-seen times collected since the previous flush, in one transaction. */
+export async function writeLastSeen(db: Db, batch: [string, string][]): Promise<void> {
+  if (batch.length === 0) return
+  await db.transaction().execute(async (trx) => {
+    for (const [id, at] of batch) await trx.updateTable('agents').set({ lastSeenAt: at }).where('id', '=', id).execute()
+  })
+}
+
+/** A registered agent's credential, first desired revision and the facts it registered with. */
+export async function completeRegistration(
+  db: Db,
+  id: string,
+  r: {
+    credentialHash: string
+    hostname: string
+    version: string
+    os: string
+    arch: string
+    capabilities: Record<string, unknown>
+    publicIp: string
+  },
+): Promise<void> {
+  const { capabilities, ...rest } = r
+  // Revision 1, so that the agent's first hello (applied revision 0) receives its state.
+  await db
+    .updateTable('agents')
+    .set({ ...rest, capabilities: JSON.stringify(capabilities), desiredRevision: 1 })
+    .where('id', '=', id)
     .execute()
 }

@@ -53,6 +53,17 @@ export async function revokeApiToken(db: Db, id: string): Promise<void> {
   await db.updateTable('apiTokens').set({ revokedAt: nowIso() }).where('id', '=', id).execute()
 }
 
+/** Revokes every live API token of a user (a password reset); returns how many. */
+export async function revokeApiTokensOfUser(db: Db, userId: string): Promise<number> {
+  const r = await db
+    .updateTable('apiTokens')
+    .set({ revokedAt: nowIso() })
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows)
+}
+
 export async function touchApiToken(db: Db, id: string, at: string): Promise<void> {
   await db.updateTable('apiTokens').set({ lastUsedAt: at }).where('id', '=', id).execute()
 }

@@ -2,6 +2,7 @@
 import type { Db } from '../db/database.ts'
 import type { TunnelClientRow, TunnelServerRow } from '../db/schema.ts'
 import type { ClientInput, DesiredStateInput, ForwardInput, ServerInput } from '../hub/computeDesiredState.ts'
+import { getEpoch } from './epoch.ts'
 import { parseJson } from './rows.ts'
 
 function serverInput(s: TunnelServerRow): ServerInput {
@@ -54,12 +55,14 @@ export async function loadDesiredStateInput(db: Db, agentId: string): Promise<De
     .executeTakeFirst()
   if (!agent) return null
   const revision = Number(agent.desiredRevision)
+  const epoch = await getEpoch(db)
   if (agent.kind === 'server') {
     const server = await db.selectFrom('tunnelServers').selectAll().where('agentId', '=', agentId).executeTakeFirst()
     if (!server) return null
     const clients = await db.selectFrom('tunnelClients').selectAll().where('tunnelServerId', '=', server.id).execute()
     return {
       mode: 'server',
+      epoch,
       revision,
       server: serverInput(server),
       clients: clients.map(clientInput),
@@ -73,6 +76,7 @@ export async function loadDesiredStateInput(db: Db, agentId: string): Promise<De
     : undefined
   return {
     mode: 'client',
+    epoch,
     revision,
     client: clientInput(client),
     server: server ? serverInput(server) : null,

@@ -45,3 +45,18 @@ export async function insertRegistrationToken(
 export async function revokeRegistrationToken(db: Db, id: string): Promise<void> {
   await db.updateTable('registrationTokens').set({ revokedAt: nowIso() }).where('id', '=', id).execute()
 }
+
+export function findRegistrationTokenByHash(db: Db, tokenHash: string) {
+  return db.selectFrom('registrationTokens').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst()
+}
+
+/** Spends a token for an agent, only if nobody spent it meanwhile; false when somebody did. */
+export async function spendRegistrationToken(db: Db, id: string, agentId: string): Promise<boolean> {
+  const r = await db
+    .updateTable('registrationTokens')
+    .set({ usedAt: nowIso(), usedByAgentId: agentId })
+    .where('id', '=', id)
+    .where('usedAt', 'is', null)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}

@@ -86,3 +86,23 @@ export async function updateTunnelClient(
     .where('id', '=', id)
     .execute()
 }
+
+/** The agents of a tunnel server's clients. */
+export async function agentIdsOfTunnelClients(db: Db, tunnelServerId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('tunnelClients')
+    .select('agentId')
+    .where('tunnelServerId', '=', tunnelServerId)
+    .execute()
+  return rows.map((r) => r.agentId)
+}
+
+/** The tunnel server a client is attached to, and that server's agent; undefined when detached. */
+export function tunnelServerAgentOfClient(db: Db, tunnelClientId: string) {
+  return db
+    .selectFrom('tunnelClients')
+    .innerJoin('tunnelServers', 'tunnelServers.id', 'tunnelClients.tunnelServerId')
+    .select(['tunnelServers.id as tunnelServerId', 'tunnelServers.agentId'])
+    .where('tunnelClients.id', '=', tunnelClientId)
+    .executeTakeFirst()
+}

@@ -1,15 +1,16 @@
-/** Sets a new password for a user (admins do this; there is no self-service reset yet). */
+/** An admin sets a new password for a user: their sessions end, and their API tokens unless unticked. */
 import type { User } from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useUpdateUser } from '../../api/users.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx'
-import { Field, inputClass } from '../../components/Field.tsx'
+import { CheckboxField, Field, inputClass } from '../../components/Field.tsx'
 import { clientErrors } from '../../forms/formErrors.ts'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
+import { PASSWORD_RULE } from './passwordRule.ts'
 
-const shownFields = ['password', 'repeat'] as const
+const shownFields = ['password', 'repeat', 'revokeApiTokens'] as const
 
 export function ResetPasswordDialog({ user, onClose }: { user: User | null; onClose: () => void }) {
   return (
@@ -17,7 +18,11 @@ export function ResetPasswordDialog({ user, onClose }: { user: User | null; onCl
       open={user !== null}
       onClose={onClose}
       title="Reset password"
-      description={user ? `Choose a new password for ${user.email} and pass it on safely.` : undefined}
+      description={
+        user
+          ? `Choose a new password for ${user.email} and pass it on safely. They are signed out everywhere.`
+          : undefined
+      }
     >
       {user && <ResetPasswordForm user={user} onDone={onClose} />}
     </Dialog>
@@ -29,18 +34,20 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
   const errors = useFormErrors(update.error, shownFields)
   const [password, setPassword] = useState('')
   const [repeat, setRepeat] = useState('')
+  // Ticked: a reset usually means the password may be known to someone else, who may have made tokens.
+  const [revokeApiTokens, setRevokeApiTokens] = useState(true)
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
     const local = clientErrors({ repeat: password !== repeat && 'The two passwords differ' })
     errors.setClientErrors(local)
-    if (!local) update.mutate({ id: user.id, patch: { password } }, { onSuccess: onDone })
+    if (!local) update.mutate({ id: user.id, patch: { password, revokeApiTokens } }, { onSuccess: onDone })
   }
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4">
       {errors.message && <Alert>{errors.message}</Alert>}
-      <Field label="New password" name="password" error={errors.fields.password} hint="At least 12 characters.">
+      <Field label="New password" name="password" error={errors.fields.password} hint={PASSWORD_RULE}>
         {(control) => (
           <input
             {...control}
@@ -64,6 +71,14 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
           />
         )}
       </Field>
+      <CheckboxField
+        label="Also revoke this user's API tokens"
+        name="revokeApiTokens"
+        description="Scripts using them stop working; the user can make new ones after signing in."
+        checked={revokeApiTokens}
+        onChange={setRevokeApiTokens}
+        error={errors.fields.revokeApiTokens}
+      />
       <DialogFooter>
         <Button onClick={onDone} disabled={update.isPending}>
           Cancel

@@ -7,6 +7,7 @@ import { Button } from '../../components/Button.tsx'
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx'
 import { CheckboxField, Field, inputClass, selectClass } from '../../components/Field.tsx'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
+import { PASSWORD_RULE } from './passwordRule.ts'
 
 const shownFields = ['name', 'email', 'password', 'role', 'disabled'] as const
 
@@ -76,7 +77,7 @@ function UserForm({ user, isSelf, onDone }: { user: User | null; isSelf: boolean
         )}
       </Field>
       {!user && (
-        <Field label="Password" name="password" error={errors.fields.password} hint="At least 12 characters.">
+        <Field label="Password" name="password" error={errors.fields.password} hint={PASSWORD_RULE}>
           {(control) => (
             <input
               {...control}

@@ -1,0 +1,49 @@
+/**
+ * Tunnel servers as changes to the model: public address and interface, WireGuard port,
+ * tunnel networks, MTU, DNS. A change takes the server's lock (its clients' addresses and its
+ * forwards' ports are checked against it) and affects the server and all its clients.
+ */
+import { cidrContains, type TunnelServer, type TunnelServerUpdate } from '@wirewarp/protocol'
+import { networkInUse, notFound, wgPortTaken } from '../errors.ts'
+import { writeAudit } from '../store/auditLog.ts'
+import { lockTunnelServer } from '../store/locks.ts'
+import { findOverlappingForward } from '../store/portForwards.ts'
+import { listTunnelClients } from '../store/tunnelClients.ts'
+import { getTunnelServer, toTunnelServer, updateTunnelServer } from '../store/tunnelServers.ts'
+import { serverTunnelIp } from '../tunnel/tunnelAddresses.ts'
+import type { Tx } from './change.ts'
+import { describeForward } from './portForwards.ts'
+
+export async function changeTunnelServer(tx: Tx, id: string, b: TunnelServerUpdate): Promise<TunnelServer> {
+  if (!(await lockTunnelServer(tx.db, id))) throw notFound('Tunnel server')
+  const s = (await getTunnelServer(tx.db, id))!
+  const clients = (await listTunnelClients(tx.db, { tunnelServerId: s.id, limit: 100_000, offset: 0 })).items
+
+  if (b.tunnelNetworkV4 && b.tunnelNetworkV4 !== s.tunnelNetworkV4) {
+    const network = b.tunnelNetworkV4
+    const newServerIp = serverTunnelIp(network)
+    const misfits = clients.filter(
+      (c) => c.tunnelIp && (!cidrContains(network, c.tunnelIp) || c.tunnelIp === newServerIp),
+    )
+    if (misfits.length > 0)
+      throw networkInUse(
+        network,
+        misfits.map((c) => `${c.name} (${c.tunnelIp})`),
+      )
+  }
+  if (b.wgPort && b.wgPort !== s.wgPort) {
+    const f = await findOverlappingForward(tx.db, {
+      tunnelServerId: s.id,
+      protocol: 'udp',
+      publicPort: b.wgPort,
+      publicPortEnd: null,
+    })
+    if (f) throw wgPortTaken(b.wgPort, describeForward(f))
+  }
+
+  const { dns, ...rest } = b
+  await updateTunnelServer(tx.db, s.id, { ...rest, ...(dns ? { dns: JSON.stringify(dns) } : {}) })
+  await tx.affect([s.agentId, ...clients.map((c) => c.agentId)])
+  await writeAudit(tx.db, tx.actor, 'tunnel_server.update', { type: 'tunnel_server', id: s.id }, b)
+  return toTunnelServer((await getTunnelServer(tx.db, s.id))!)
+}
