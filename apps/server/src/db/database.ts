@@ -1,5 +1,5 @@
 /** Opens the database: embedded SQLite by default, PostgreSQL when DATABASE_URL says so. */
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
@@ -39,8 +39,14 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
   }
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 })
   const file = path.join(opts.dataDir, 'wirewarp.db')
+  // The database holds password hashes and credentials: owner only, also when the directory
+  // existed already (mkdir's mode applies only to a directory it creates). SQLite gives the
+  // -wal and -shm files the database file's mode; they are set too, in case they existed.
+  closeSync(openSync(file, 'a', 0o600))
+  chmodSync(file, 0o600)
   const sqlite = new SQLite(file)
   sqlite.pragma('journal_mode = WAL')
+  for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) chmodSync(extra, 0o600)
   sqlite.pragma('foreign_keys = ON')
   // Waits instead of failing with SQLITE_BUSY when `wirewarp admin create` writes while the server runs.
   sqlite.pragma('busy_timeout = 5000')
