@@ -35,6 +35,18 @@ export const invalidFields = (fields: Record<string, string>) =>
 export const concurrentConflict = (what = 'This change') =>
   new AppError('conflict', 409, `${what} conflicts with another change made at the same moment. Try again.`)
 
+// request bodies
+export const bodyTooDeep = (max: number) =>
+  new AppError('body_too_deep', 400, `The request body nests objects and arrays more than ${max} levels deep.`)
+export const badJson = (poisoned = false) =>
+  new AppError(
+    'bad_json',
+    400,
+    poisoned
+      ? 'The request body uses a reserved key (__proto__, or constructor.prototype).'
+      : 'The request body is not valid JSON.',
+  )
+
 // auth
 export const csrfMissingOrigin = () =>
   new AppError('csrf', 403, 'This request needs an Origin header from the dashboard (cross-site request refused).')
@@ -51,6 +63,11 @@ export const invalidCredentials = () =>
   new AppError('auth.invalid_credentials', 401, 'The email address or password is not correct.')
 export const throttled = (seconds: number) =>
   new AppError('auth.throttled', 429, `Too many failed sign-in attempts. Try again in ${seconds} seconds.`, undefined, {
+    'retry-after': String(seconds),
+  })
+
+export const wrongPasswordsThrottled = (seconds: number) =>
+  new AppError('auth.throttled', 429, `Too many wrong passwords. Try again in ${seconds} seconds.`, undefined, {
     'retry-after': String(seconds),
   })
 

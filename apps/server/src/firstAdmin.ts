@@ -6,6 +6,7 @@ import { passwordProblem } from './auth/passwordPolicy.ts'
 import { hashPassword } from './auth/passwords.ts'
 import { ConfigError } from './config.ts'
 import type { Db } from './db/database.ts'
+import { runChange } from './domain/change.ts'
 import { SYSTEM_ACTOR, writeAudit } from './store/auditLog.ts'
 import { countUsers, findUserByEmail, insertUser } from './store/users.ts'
 
@@ -27,7 +28,7 @@ export async function createAdmin(db: Db, email: string, password: string, name 
   const problem = passwordProblem(password, { email: e.data })
   if (problem) throw new AdminInputError('password', problem)
   const passwordHash = await hashPassword(password)
-  return db.transaction().execute(async (trx) => {
+  const { value } = await runChange({ db }, SYSTEM_ACTOR, async ({ db: trx }) => {
     if (await findUserByEmail(trx, e.data))
       throw new AdminInputError('email', `an account with ${e.data} exists already`)
     const user = await insertUser(trx, { email: e.data, name, passwordHash, role: 'admin' })
@@ -40,6 +41,7 @@ export async function createAdmin(db: Db, email: string, password: string, name 
     )
     return user
   })
+  return value
 }
 
 /** 144 random bits: they never spell a common word, but the policy is the judge, not this comment. */

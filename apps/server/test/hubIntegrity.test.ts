@@ -5,7 +5,7 @@
 import type { Agent, CommandLogEntry, DesiredState, PortForward } from '@wirewarp/protocol'
 import { CloseCode, FRAME_LIMITS } from '@wirewarp/protocol'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type Client, dbKind, signIn, skipDb, startTestServer, type TestServer } from './harness.ts'
+import { type Client, dbKind, signIn, skipDb, startTestServer, type TestServer, withToken } from './harness.ts'
 import { AgentPool } from './hubAgents.ts'
 import { facts, WsAgent } from './wsAgent.ts'
 
@@ -317,6 +317,40 @@ describe.skipIf(skip)(`hub and model integrity (${dbKind})`, () => {
     const honest = await pool.connect()
     honest.hello(agentId, credential, 0, f)
     await honest.next('welcome')
+  })
+
+  test('admins demoting each other at the same moment never leave no admin', async () => {
+    type U = { id: string; email: string; role: string }
+    for (let round = 0; round < 4; round++) {
+      // A ring of admins (only they are active admins), each demoting the next, all at once.
+      const ring: { user: U; client: Client }[] = []
+      const first = (await admin.get<U>('/api/v1/auth/me')).body
+      ring.push({ user: first, client: admin })
+      for (let i = 1; i < 8; i++) {
+        const email = `ring${round}-${i}@example.com`
+        const password = `ring password ${round} ${i} staple`
+        const created = await admin.post<U>('/api/v1/users', { email, name: `Ring ${i}`, password, role: 'admin' })
+        expect(created.status).toBe(201)
+        const c = await signIn(t, email, password)
+        const tok = await c.post<{ token: string }>('/api/v1/api-tokens', { name: 'ring' })
+        ring.push({ user: created.body, client: withToken(t, tok.body.token) })
+      }
+      const results = await Promise.all(
+        ring.map((r, i) => r.client.patch(`/api/v1/users/${ring[(i + 1) % ring.length]!.user.id}`, { role: 'user' })),
+      )
+      // Refused as the last admin (409) or as no longer an admin (403); never all of them granted.
+      expect(results.map((r) => r.status).filter((s) => ![200, 403, 409].includes(s))).toEqual([])
+      // Read from the database: if nobody is admin any more, no API client could list the users.
+      const users = await t.db.selectFrom('users').select(['id', 'email', 'role']).execute()
+      const admins = users.filter((u) => u.role === 'admin')
+      expect(admins.length).toBeGreaterThanOrEqual(1)
+      // The next round starts from one survivor alone: every other account goes, so that the
+      // ring is again the only admins.
+      const survivor = ring.find((r) => admins.some((a) => a.id === r.user.id))!
+      admin = survivor.client
+      for (const u of users.filter((u) => u.id !== survivor.user.id))
+        expect((await admin.delete(`/api/v1/users/${u.id}`)).status).toBe(204)
+    }
   })
 
   test('hello from a protocol version 1 agent still works and is never sent a newer command', async () => {

@@ -5,6 +5,7 @@ import { newSecret } from '../auth/secretTokens.ts'
 import { notFound } from '../errors.ts'
 import { actorOf, requirePrincipal } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { getApiToken, insertApiToken, listApiTokens, revokeApiToken, toApiToken } from '../store/apiTokens.ts'
 import { writeAudit } from '../store/auditLog.ts'
@@ -44,7 +45,7 @@ export function apiTokenRoutes(app: App, ctx: AppContext): void {
       const expiresAt = request.body.expiresInDays
         ? new Date(Date.now() + request.body.expiresInDays * 86400_000).toISOString()
         : null
-      const row = await ctx.db.transaction().execute(async (trx) => {
+      const row = await change(ctx, request, async ({ db: trx }) => {
         const row = await insertApiToken(trx, {
           userId: p.user.id,
           name: request.body.name,
@@ -78,7 +79,7 @@ export function apiTokenRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const p = requirePrincipal(request)
-      await ctx.db.transaction().execute(async (trx) => {
+      await change(ctx, request, async ({ db: trx }) => {
         const row = await getApiToken(trx, request.params.id)
         // Another user's token is "not found", not "forbidden": ids of others' tokens are not confirmed.
         if (!row || row.userId !== p.user.id || row.revokedAt) throw notFound('API token')

@@ -4,20 +4,14 @@ import { z } from 'zod'
 import { DEVICE_COOKIE } from '../auth/deviceCookie.ts'
 import { verifyPassword } from '../auth/passwords.ts'
 import { newSecret } from '../auth/secretTokens.ts'
-import { AppError } from '../errors.ts'
+import { invalidCredentials, throttled } from '../errors.ts'
 import { actorOf, requirePrincipal, SESSION_COOKIE } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { deleteSession, insertSession } from '../store/sessions.ts'
 import { findUserByEmail, toUser, updateUser } from '../store/users.ts'
-
-const invalidCredentials = () =>
-  new AppError('auth.invalid_credentials', 401, 'The email address or password is not correct.')
-const throttled = (seconds: number) =>
-  new AppError('auth.throttled', 429, `Too many failed sign-in attempts. Try again in ${seconds} seconds.`, undefined, {
-    'retry-after': String(seconds),
-  })
 
 export function authRoutes(app: App, ctx: AppContext): void {
   app.post(
@@ -58,7 +52,7 @@ export function authRoutes(app: App, ctx: AppContext): void {
 
       const { token, hash } = newSecret('')
       const now = Date.now()
-      await ctx.db.transaction().execute(async (trx) => {
+      await change(ctx, request, async ({ db: trx }) => {
         await insertSession(trx, {
           tokenHash: hash,
           userId: user.id,
@@ -102,7 +96,7 @@ export function authRoutes(app: App, ctx: AppContext): void {
       const p = requirePrincipal(request)
       if (p.sessionId) {
         const sessionId = p.sessionId
-        await ctx.db.transaction().execute(async (trx) => {
+        await change(ctx, request, async ({ db: trx }) => {
           await deleteSession(trx, sessionId)
           await writeAudit(trx, actorOf(request), 'auth.logout', { type: 'user', id: p.user.id })
         })
@@ -120,7 +114,7 @@ export function authRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const p = requirePrincipal(request)
-      return { ...toUser(p.user), authMethod: p.method }
+      return { ...p.user, authMethod: p.method }
     },
   )
 }

@@ -1,8 +1,8 @@
 /** Liveness and readiness: answers 200 only when the database answers. */
 import { Health } from '@wirewarp/protocol'
-import { sql } from 'kysely'
 import type { AppContext } from '../http/context.ts'
 import type { App } from '../http/types.ts'
+import { pingDatabase } from '../store/health.ts'
 
 export function healthRoutes(app: App, ctx: AppContext): void {
   app.get(
@@ -13,7 +13,7 @@ export function healthRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       try {
-        await sql`select 1`.execute(ctx.db)
+        await pingDatabase(ctx.db)
         return { status: 'ok' as const, database: 'ok' as const, version: ctx.version }
       } catch (err) {
         request.log.error({ err }, 'health check: database did not answer')

@@ -3,19 +3,15 @@ import { ErrorBody, PasswordChange } from '@wirewarp/protocol'
 import { z } from 'zod'
 import { passwordProblem } from '../auth/passwordPolicy.ts'
 import { hashPassword, verifyPassword } from '../auth/passwords.ts'
-import { AppError, invalidFields } from '../errors.ts'
+import { invalidFields, unauthenticated, wrongPasswordsThrottled } from '../errors.ts'
 import { actorOf, requirePrincipal } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { revokeApiTokensOfUser } from '../store/apiTokens.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { deleteSessionsOfUser } from '../store/sessions.ts'
-import { updateUser } from '../store/users.ts'
-
-const throttled = (wait: number) =>
-  new AppError('auth.throttled', 429, `Too many wrong passwords. Try again in ${wait} seconds.`, undefined, {
-    'retry-after': String(wait),
-  })
+import { getUser, updateUser } from '../store/users.ts'
 
 export function passwordRoutes(app: App, ctx: AppContext): void {
   app.post(
@@ -32,12 +28,14 @@ export function passwordRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const p = requirePrincipal(request)
-      const user = p.user
+      // The hash is read here, where it is needed: the request's principal never carries it.
+      const user = await getUser(ctx.db, p.user.id)
+      if (!user) throw unauthenticated()
       const b = request.body
       // A stolen session or token must not become a way to guess the password and take the account:
       // wrong current passwords count with failed sign-ins for the same account and address.
       const attempt = await ctx.throttle.claim({ ip: request.ip, email: user.email, deviceId: null })
-      if (!attempt.allowed) throw throttled(attempt.retryAfterSeconds)
+      if (!attempt.allowed) throw wrongPasswordsThrottled(attempt.retryAfterSeconds)
       const ok = await verifyPassword(user.passwordHash, b.currentPassword)
       await ctx.throttle.settle(attempt.ticket, ok)
       if (!ok) {
@@ -51,7 +49,7 @@ export function passwordRoutes(app: App, ctx: AppContext): void {
         throw invalidFields({ newPassword: 'Must differ from the current password' })
 
       const passwordHash = await hashPassword(b.newPassword)
-      await ctx.db.transaction().execute(async (trx) => {
+      await change(ctx, request, async ({ db: trx }) => {
         await updateUser(trx, user.id, { passwordHash })
         // With an API token there is no current session: every session ends.
         await deleteSessionsOfUser(trx, user.id, p.sessionId)

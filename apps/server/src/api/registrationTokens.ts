@@ -11,9 +11,10 @@ import {
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { newSecret } from '../auth/secretTokens.ts'
-import { AppError, notFound } from '../errors.ts'
+import { badHostHeader, notFound, tunnelServerNotFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import {
@@ -33,12 +34,7 @@ export function publicUrlOf(ctx: AppContext, request: FastifyRequest): string {
   if (ctx.config.publicUrl) return ctx.config.publicUrl
   // The Host header ends up inside a shell command a person pastes as root: only a plain
   // host[:port] may, never quotes or spaces.
-  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(request.host))
-    throw new AppError(
-      'registration_token.bad_host',
-      400,
-      'The Host header is not a plain host name; set WIREWARP_PUBLIC_URL to the address agents should use.',
-    )
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(request.host)) throw badHostHeader()
   return `${request.protocol}://${request.host}`
 }
 
@@ -78,11 +74,8 @@ export function registrationTokenRoutes(app: App, ctx: AppContext): void {
       // Before anything is stored: a request whose install command cannot be built changes nothing.
       const url = publicUrlOf(ctx, request)
       const { token, hash } = newSecret(REGISTRATION_TOKEN_PREFIX)
-      const row = await ctx.db.transaction().execute(async (trx) => {
-        if (b.tunnelServerId && !(await getTunnelServer(trx, b.tunnelServerId)))
-          throw new AppError('not_found', 404, 'Tunnel server was not found.', {
-            tunnelServerId: 'No such tunnel server',
-          })
+      const row = await change(ctx, request, async ({ db: trx }) => {
+        if (b.tunnelServerId && !(await getTunnelServer(trx, b.tunnelServerId))) throw tunnelServerNotFound()
         const row = await insertRegistrationToken(trx, {
           name: b.name,
           kind: b.kind,
@@ -124,7 +117,7 @@ export function registrationTokenRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      await ctx.db.transaction().execute(async (trx) => {
+      await change(ctx, request, async ({ db: trx }) => {
         const row = await getRegistrationToken(trx, request.params.id)
         if (!row || row.revokedAt) throw notFound('Registration token')
         await revokeRegistrationToken(trx, row.id)

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import { AppError } from '../errors.ts'
+import { releaseMissing } from '../errors.ts'
 import type { AppContext } from '../http/context.ts'
 import type { App } from '../http/types.ts'
 import { renderInstallScript } from '../install/installScript.ts'
@@ -23,11 +23,7 @@ export function releaseRoutes(app: App, ctx: AppContext, bundlePath: string): vo
       }
       return cached
     } catch {
-      throw new AppError(
-        'release.missing',
-        404,
-        'The agent bundle is not built on this server; run `npm run build` there.',
-      )
+      throw releaseMissing()
     }
   }
 

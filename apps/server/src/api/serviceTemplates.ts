@@ -1,9 +1,10 @@
 /** Service templates: the built-ins and custom ones an admin adds. */
 import { ErrorBody, IdParams, Page, PageQuery, ServiceTemplate, ServiceTemplateCreate } from '@wirewarp/protocol'
 import { z } from 'zod'
-import { AppError, notFound } from '../errors.ts'
+import { notFound, templateBuiltin, templateNameTaken } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import {
@@ -45,11 +46,8 @@ export function serviceTemplateRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => {
       const b = request.body
-      const row = await ctx.db.transaction().execute(async (trx) => {
-        if (await findServiceTemplateByName(trx, b.name))
-          throw new AppError('service_template.name_taken', 409, `A template named "${b.name}" exists already.`, {
-            name: 'Already in use',
-          })
+      const row = await change(ctx, request, async ({ db: trx }) => {
+        if (await findServiceTemplateByName(trx, b.name)) throw templateNameTaken(b.name)
         const row = await insertServiceTemplate(trx, { ...b, builtin: false })
         await writeAudit(trx, actorOf(request), 'service_template.create', { type: 'service_template', id: row.id }, b)
         return row
@@ -70,11 +68,10 @@ export function serviceTemplateRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      await ctx.db.transaction().execute(async (trx) => {
+      await change(ctx, request, async ({ db: trx }) => {
         const t = await getServiceTemplate(trx, request.params.id)
         if (!t) throw notFound('Service template')
-        if (t.builtin)
-          throw new AppError('service_template.builtin', 409, `"${t.name}" is built in and cannot be deleted.`)
+        if (t.builtin) throw templateBuiltin(t.name)
         await deleteServiceTemplate(trx, t.id)
         await writeAudit(
           trx,

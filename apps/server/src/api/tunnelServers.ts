@@ -16,6 +16,7 @@ import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { getAgent } from '../store/agents.ts'
 import { listMetrics } from '../store/metrics.ts'
+import { listForwardRevisions } from '../store/portForwards.ts'
 import { listTunnelClients } from '../store/tunnelClients.ts'
 import { getTunnelServer, listTunnelServers, toTunnelServer } from '../store/tunnelServers.ts'
 
@@ -86,11 +87,7 @@ export function tunnelServerRoutes(app: App, ctx: AppContext): void {
       const stats = sample?.success ? sample.data : undefined
       const clients = (await listTunnelClients(ctx.db, { tunnelServerId: s.id, limit: 100_000, offset: 0 })).items
       const byKey = new Map(clients.filter((c) => c.wgPublicKey).map((c) => [c.wgPublicKey!, c]))
-      const forwards = await ctx.db
-        .selectFrom('portForwards')
-        .select(['id', 'changedRevision'])
-        .where('tunnelServerId', '=', s.id)
-        .execute()
+      const forwards = await listForwardRevisions(ctx.db, s.id)
       const traffic = new Map((stats?.forwards ?? []).map((f) => [f.id, f]))
       return {
         agent: {

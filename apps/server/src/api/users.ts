@@ -4,12 +4,14 @@ import { z } from 'zod'
 import { passwordProblem } from '../auth/passwordPolicy.ts'
 import { hashPassword } from '../auth/passwords.ts'
 import type { Db } from '../db/database.ts'
-import { AppError, invalidFields, notFound } from '../errors.ts'
+import { emailTaken, invalidFields, lastAdmin, notFound } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
 import type { AppContext } from '../http/context.ts'
+import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { revokeApiTokensOfUser } from '../store/apiTokens.ts'
 import { writeAudit } from '../store/auditLog.ts'
+import { lockNamed } from '../store/locks.ts'
 import { deleteSessionsOfUser } from '../store/sessions.ts'
 import {
   countActiveAdmins,
@@ -21,11 +23,6 @@ import {
   toUser,
   updateUser,
 } from '../store/users.ts'
-
-const emailTaken = (email: string) =>
-  new AppError('user.email_taken', 409, `Another account already uses ${email}.`, { email: 'Already in use' })
-const lastAdmin = () =>
-  new AppError('user.last_admin', 409, 'This is the last active admin. Make another user an admin first.')
 
 async function mustGet(db: Db, id: string) {
   const u = await getUser(db, id)
@@ -61,7 +58,7 @@ export function userRoutes(app: App, ctx: AppContext): void {
       const problem = passwordProblem(b.password, { email: b.email })
       if (problem) throw invalidFields({ password: problem })
       const passwordHash = await hashPassword(b.password)
-      const row = await ctx.db.transaction().execute(async (trx) => {
+      const row = await change(ctx, request, async ({ db: trx }) => {
         if (await findUserByEmail(trx, b.email)) throw emailTaken(b.email)
         const row = await insertUser(trx, { email: b.email, name: b.name, passwordHash, role: b.role })
         await writeAudit(
@@ -105,7 +102,10 @@ export function userRoutes(app: App, ctx: AppContext): void {
         throw invalidFields({ revokeApiTokens: 'Only applies together with a new password' })
       const passwordHash = b.password ? await hashPassword(b.password) : undefined
       const self = request.principal?.user.id
-      return ctx.db.transaction().execute(async (trx) => {
+      return change(ctx, request, async ({ db: trx }) => {
+        // Changes that could remove the last admin take turns: two admins demoting each other at
+        // the same moment must not both succeed.
+        await lockNamed(trx, 'users')
         const before = await mustGet(trx, request.params.id)
         // Checked against the email the account will have after this change.
         const problem = b.password ? passwordProblem(b.password, { email: b.email ?? before.email }) : null
@@ -154,7 +154,8 @@ export function userRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      await ctx.db.transaction().execute(async (trx) => {
+      await change(ctx, request, async ({ db: trx }) => {
+        await lockNamed(trx, 'users')
         const u = await mustGet(trx, request.params.id)
         if (u.role === 'admin' && !u.disabled && (await countActiveAdmins(trx, u.id)) === 0) throw lastAdmin()
         await deleteUser(trx, u.id)

@@ -219,6 +219,18 @@ export interface Database {
   throttle: ThrottleTable
 }
 
+/**
+ * Every boolean column, by its name as rows carry it. SQLite stores them as 0/1;
+ * sqliteBooleans.ts turns them back into booleans for every row read, so no mapper has to.
+ */
+export const BOOLEAN_COLUMNS: ReadonlySet<string> = new Set([
+  'disabled',
+  'isGateway',
+  'enabled',
+  'preserveClientIp',
+  'builtin',
+])
+
 export type UserRow = Selectable<UsersTable>
 export type AgentRow = Selectable<AgentsTable>
 export type TunnelServerRow = Selectable<TunnelServersTable>

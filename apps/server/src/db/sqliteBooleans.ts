@@ -1,6 +1,7 @@
 /**
  * Kysely plugin for SQLite: binds JavaScript booleans as 1/0, since better-sqlite3 refuses to
- * bind booleans. Reading back gives 0/1; store mappers turn those into booleans.
+ * bind booleans, and turns the 0/1 of boolean columns (schema.ts BOOLEAN_COLUMNS) back into
+ * booleans in every row read: the one place that knows SQLite has no boolean type.
  */
 import {
   type KyselyPlugin,
@@ -13,6 +14,7 @@ import {
   type UnknownRow,
   type ValueNode,
 } from 'kysely'
+import { BOOLEAN_COLUMNS } from './schema.ts'
 
 class BooleanToInteger extends OperationNodeTransformer {
   protected override transformValue(node: ValueNode): ValueNode {
@@ -34,6 +36,10 @@ export class SqliteBooleansPlugin implements KyselyPlugin {
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    // Runs after CamelCasePlugin's result transform (plugins apply in order), so names are camelCase.
+    for (const row of args.result.rows)
+      for (const key of Object.keys(row))
+        if (BOOLEAN_COLUMNS.has(key) && (row[key] === 0 || row[key] === 1)) row[key] = row[key] === 1
     return args.result
   }
 }

@@ -45,16 +45,13 @@ export async function recordAgentHello(tx: Tx, h: Hello): Promise<{ keyConflict:
   const serverOfClient = a.tunnelClientId ? await tunnelServerAgentOfClient(tx.db, a.tunnelClientId) : undefined
   if (h.facts.publicKey) await lockTunnelServers(tx.db, [a.tunnelServerId, serverOfClient?.tunnelServerId])
   await recordHello(tx.db, a.id, {
-    hostname: h.facts.hostname,
-    version: h.facts.version,
-    os: h.facts.os,
-    arch: h.facts.arch,
-    capabilities: h.facts.capabilities,
+    facts: h.facts,
     publicIp: h.remoteIp,
     appliedRevision: h.appliedRevision,
     appliedEpoch: h.appliedEpoch,
     commands: h.commands,
   })
+
   let keyConflict: string | null = null
   const owner = a.tunnelServerId
     ? { tunnelServerId: a.tunnelServerId }

@@ -27,7 +27,8 @@ export interface StateSync {
 }
 
 export async function runChange<T>(
-  deps: { db: Db; hub: StateSync },
+  /** `hub` is absent where no agent can be connected (the command line): nothing is pushed. */
+  deps: { db: Db; hub?: StateSync | undefined },
   actor: Actor,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<Committed<T>> {
@@ -49,6 +50,6 @@ export async function runChange<T>(
     // What a lock did not keep out (or a path without one), the database refuses: say so plainly.
     throw fromConstraintViolation(err) ?? err
   }
-  if (affected.size > 0) await deps.hub.sync(affected)
+  if (affected.size > 0) await deps.hub?.sync(affected)
   return { value, affected: [...affected] }
 }

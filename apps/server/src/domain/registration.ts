@@ -63,15 +63,8 @@ export async function registerAgent(tx: Tx, req: Registration): Promise<Register
 
   const agent = await insertAgent(tx.db, { name: token.name, kind: token.kind })
   const { token: credential, hash: credentialHash } = newSecret(AGENT_CREDENTIAL_PREFIX)
-  await completeRegistration(tx.db, agent.id, {
-    credentialHash,
-    hostname: req.facts.hostname,
-    version: req.facts.version,
-    os: req.facts.os,
-    arch: req.facts.arch,
-    capabilities: req.facts.capabilities,
-    publicIp: req.remoteIp,
-  })
+  await completeRegistration(tx.db, agent.id, { credentialHash, facts: req.facts, publicIp: req.remoteIp })
+
   // The token is spent inside the same transaction, and only if nobody spent it meanwhile.
   if (!(await spendRegistrationToken(tx.db, token.id, agent.id))) throw registrationTokenUsed()
 

@@ -4,20 +4,32 @@
  * accident. Principals come from a Bearer API token or the session cookie; cookie-authenticated
  * writes must carry a matching Origin (CSRF).
  */
+
+import type { User } from '@wirewarp/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hashesEqual, sha256 } from '../auth/secretTokens.ts'
-import type { UserRow } from '../db/schema.ts'
-import { AppError, forbidden, unauthenticated } from '../errors.ts'
+import {
+  AppError,
+  apiTokenExpired,
+  csrfMissingOrigin,
+  csrfWrongOrigin,
+  forbidden,
+  invalidToken,
+  sessionExpired,
+  tokenAccountDisabled,
+  unauthenticated,
+} from '../errors.ts'
 import { findApiTokenByHash, touchApiToken } from '../store/apiTokens.ts'
 import type { Actor } from '../store/auditLog.ts'
 import { deleteSession, findSessionByHash, touchSession } from '../store/sessions.ts'
-import { getUser } from '../store/users.ts'
+import { getUser, toUser } from '../store/users.ts'
 import type { AppContext } from './context.ts'
 
 export type AuthRule = 'public' | 'user' | 'admin'
 
 export interface Principal {
-  user: UserRow
+  /** The signed-in account as the API shows it: never its password hash. */
+  user: User
   method: 'session' | 'token'
   sessionId?: string
   tokenId?: string
@@ -63,31 +75,23 @@ function expectedOrigins(ctx: AppContext, request: FastifyRequest): string[] {
 export function checkOrigin(ctx: AppContext, request: FastifyRequest, required: boolean): void {
   const origin = request.headers.origin
   if (origin === undefined) {
-    if (required)
-      throw new AppError(
-        'csrf',
-        403,
-        'This request needs an Origin header from the dashboard (cross-site request refused).',
-      )
+    if (required) throw csrfMissingOrigin()
     return
   }
-  if (!expectedOrigins(ctx, request).includes(origin))
-    throw new AppError('csrf', 403, `Requests from ${origin} are not allowed (cross-site request refused).`)
+  if (!expectedOrigins(ctx, request).includes(origin)) throw csrfWrongOrigin(origin)
 }
 
 async function fromBearer(ctx: AppContext, token: string): Promise<Principal> {
   const hash = sha256(token)
   const row = await findApiTokenByHash(ctx.db, hash)
   const now = new Date().toISOString()
-  if (!row || !hashesEqual(row.tokenHash, hash) || row.revokedAt)
-    throw new AppError('auth.invalid_token', 401, 'The API token is not valid or has been revoked.')
-  if (row.expiresAt && row.expiresAt <= now) throw new AppError('auth.token_expired', 401, 'The API token has expired.')
+  if (!row || !hashesEqual(row.tokenHash, hash) || row.revokedAt) throw invalidToken()
+  if (row.expiresAt && row.expiresAt <= now) throw apiTokenExpired()
   const user = await getUser(ctx.db, row.userId)
-  if (!user || user.disabled)
-    throw new AppError('auth.account_disabled', 401, 'The account of this API token is disabled.')
+  if (!user || user.disabled) throw tokenAccountDisabled()
   if (!row.lastUsedAt || Date.parse(now) - Date.parse(row.lastUsedAt) > TOUCH_EVERY_MS)
     await touchApiToken(ctx.db, row.id, now)
-  return { user, method: 'token', tokenId: row.id }
+  return { user: toUser(user), method: 'token', tokenId: row.id }
 }
 
 async function fromCookie(ctx: AppContext, reply: FastifyReply, cookie: string): Promise<Principal | null> {
@@ -101,7 +105,7 @@ async function fromCookie(ctx: AppContext, reply: FastifyReply, cookie: string):
   if (Date.parse(session.expiresAt) <= now || Date.parse(session.lastSeenAt) + ctx.config.sessionIdleMs <= now) {
     await deleteSession(ctx.db, session.id)
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
-    throw new AppError('auth.session_expired', 401, 'Your session has expired. Sign in again.')
+    throw sessionExpired()
   }
   const user = await getUser(ctx.db, session.userId)
   if (!user || user.disabled) {
@@ -110,7 +114,7 @@ async function fromCookie(ctx: AppContext, reply: FastifyReply, cookie: string):
   }
   if (now - Date.parse(session.lastSeenAt) > TOUCH_EVERY_MS)
     await touchSession(ctx.db, session.id, new Date(now).toISOString())
-  return { user, method: 'session', sessionId: session.id }
+  return { user: toUser(user), method: 'session', sessionId: session.id }
 }
 
 async function resolvePrincipal(
@@ -121,7 +125,7 @@ async function resolvePrincipal(
   const header = request.headers.authorization
   if (header !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(header)
-    if (!m?.[1]) throw new AppError('auth.invalid_token', 401, 'Send the API token as "Authorization: Bearer <token>".')
+    if (!m?.[1]) throw invalidToken('Send the API token as "Authorization: Bearer <token>".')
     return fromBearer(ctx, m[1])
   }
   const cookie = request.cookies[SESSION_COOKIE]

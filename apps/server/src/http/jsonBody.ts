@@ -6,7 +6,7 @@
 import { jsonDepthExceeds } from '@wirewarp/protocol'
 import { errorCodes, type FastifyInstance } from 'fastify'
 import sjson from 'secure-json-parse'
-import { AppError } from '../errors.ts'
+import { badJson, bodyTooDeep } from '../errors.ts'
 
 /** No API body needs more; a command's free-form `params` are the deepest, a few levels. */
 export const MAX_BODY_DEPTH = 32
@@ -17,29 +17,12 @@ export function installJsonBodyParser(app: FastifyInstance, maxDepth = MAX_BODY_
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string
     if (text.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined)
-    if (jsonDepthExceeds(text, maxDepth))
-      return done(
-        new AppError(
-          'body_too_deep',
-          400,
-          `The request body nests objects and arrays more than ${maxDepth} levels deep.`,
-        ),
-        undefined,
-      )
+    if (jsonDepthExceeds(text, maxDepth)) return done(bodyTooDeep(maxDepth), undefined)
     try {
       done(null, sjson.parse(text, { protoAction: 'error', constructorAction: 'error' }))
     } catch (err) {
       const poisoned = err instanceof Error && err.message.startsWith('Object contains forbidden prototype')
-      done(
-        new AppError(
-          'bad_json',
-          400,
-          poisoned
-            ? 'The request body uses a reserved key (__proto__, or constructor.prototype).'
-            : 'The request body is not valid JSON.',
-        ),
-        undefined,
-      )
+      done(badJson(poisoned), undefined)
     }
   })
 }

@@ -1,8 +1,8 @@
 /** Agents: the hosts that run wirewarp-agent, with their status and desired/applied revisions. */
-import { type Agent, V1_COMMANDS } from '@wirewarp/protocol'
+import { type Agent, type AgentFacts, V1_COMMANDS } from '@wirewarp/protocol'
 import type { Db } from '../db/database.ts'
 import type { AgentRow } from '../db/schema.ts'
-import { newId, nowIso, page, parseJson } from './rows.ts'
+import { JsonObject, newId, nowIso, page, parseJsonColumn, StringList } from './rows.ts'
 
 type AgentWithLinks = AgentRow & { tunnelServerId: string | null; tunnelClientId: string | null }
 
@@ -17,7 +17,7 @@ export function toAgent(row: AgentWithLinks): Agent {
     os: row.os,
     arch: row.arch,
     publicIp: row.publicIp,
-    capabilities: parseJson(row.capabilities, {}),
+    capabilities: parseJsonColumn(row.capabilities, JsonObject, {}),
     desiredRevision: Number(row.desiredRevision),
     appliedRevision: Number(row.appliedRevision),
     lastApplyError: row.lastApplyError,
@@ -26,7 +26,7 @@ export function toAgent(row: AgentWithLinks): Agent {
     createdAt: row.createdAt,
     tunnelServerId: row.tunnelServerId,
     tunnelClientId: row.tunnelClientId,
-    commands: parseJson<string[]>(row.commands, []),
+    commands: parseJsonColumn(row.commands, StringList, []),
     keyConflict: row.keyConflict,
   }
 }
@@ -112,31 +112,33 @@ export function findAgentCredential(db: Db, id: string) {
     .executeTakeFirst()
 }
 
+/** The columns an agent's facts (register, hello) fill, and the address it came from. */
+function factColumns(facts: AgentFacts, publicIp: string) {
+  return {
+    hostname: facts.hostname,
+    version: facts.version,
+    os: facts.os,
+    arch: facts.arch,
+    capabilities: JSON.stringify(facts.capabilities),
+    publicIp,
+  }
+}
+
 /** Stores what an agent said in hello and marks it connected. */
 export async function recordHello(
   db: Db,
   id: string,
-  h: {
-    hostname: string
-    version: string
-    os: string
-    arch: string
-    capabilities: Record<string, unknown>
-    publicIp: string
-    appliedRevision: number
-    appliedEpoch: string
-    commands: string[]
-  },
+  h: { facts: AgentFacts; publicIp: string; appliedRevision: number; appliedEpoch: string; commands: string[] },
 ): Promise<void> {
-  const { capabilities, commands, ...rest } = h
   await db
     .updateTable('agents')
     .set({
-      ...rest,
+      ...factColumns(h.facts, h.publicIp),
+      appliedRevision: h.appliedRevision,
+      appliedEpoch: h.appliedEpoch,
+      commands: JSON.stringify(h.commands),
       status: 'connected',
       lastSeenAt: nowIso(),
-      capabilities: JSON.stringify(capabilities),
-      commands: JSON.stringify(commands),
     })
     .where('id', '=', id)
     .execute()
@@ -186,21 +188,12 @@ export async function writeLastSeen(db: Db, batch: [string, string][]): Promise<
 export async function completeRegistration(
   db: Db,
   id: string,
-  r: {
-    credentialHash: string
-    hostname: string
-    version: string
-    os: string
-    arch: string
-    capabilities: Record<string, unknown>
-    publicIp: string
-  },
+  r: { credentialHash: string; facts: AgentFacts; publicIp: string },
 ): Promise<void> {
-  const { capabilities, ...rest } = r
   // Revision 1, so that the agent's first hello (applied revision 0) receives its state.
   await db
     .updateTable('agents')
-    .set({ ...rest, capabilities: JSON.stringify(capabilities), desiredRevision: 1 })
+    .set({ ...factColumns(r.facts, r.publicIp), credentialHash: r.credentialHash, desiredRevision: 1 })
     .where('id', '=', id)
     .execute()
 }

@@ -3,7 +3,7 @@ import type { AuditEntry, AuditQuery } from '@wirewarp/protocol'
 import type { Selectable } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { AuditLogTable } from '../db/schema.ts'
-import { newId, nowIso, page, parseJson } from './rows.ts'
+import { JsonObject, newId, nowIso, page, parseJsonColumn } from './rows.ts'
 
 type Row = Selectable<AuditLogTable>
 
@@ -27,7 +27,7 @@ export function toAuditEntry(row: Row): AuditEntry {
     action: row.action,
     targetType: row.targetType,
     targetId: row.targetId,
-    summary: parseJson<Record<string, unknown>>(row.summary, {}),
+    summary: parseJsonColumn(row.summary, JsonObject, {}),
     ip: row.ip,
     userAgent: row.userAgent,
   }

@@ -1,9 +1,10 @@
 /** The command log: every one-shot command sent to an agent, with who asked and how it ended. */
 import type { CommandLogEntry } from '@wirewarp/protocol'
 import type { Selectable } from 'kysely'
+import { z } from 'zod'
 import type { Db } from '../db/database.ts'
 import type { CommandLogTable } from '../db/schema.ts'
-import { newId, nowIso, page, parseJson } from './rows.ts'
+import { JsonObject, newId, nowIso, page, parseJsonColumn } from './rows.ts'
 
 type Row = Selectable<CommandLogTable> & { requestedByEmail?: string | null }
 
@@ -12,9 +13,9 @@ export function toCommandLogEntry(row: Row): CommandLogEntry {
     id: row.id,
     agentId: row.agentId,
     command: row.command,
-    params: parseJson<Record<string, unknown>>(row.params, {}),
+    params: parseJsonColumn(row.params, JsonObject, {}),
     status: row.status,
-    result: row.result === null ? null : parseJson<unknown>(row.result, null),
+    result: row.result === null ? null : parseJsonColumn(row.result, z.unknown(), null),
     error: row.error,
     requestedBy: row.requestedByEmail ?? null,
     createdAt: row.createdAt,

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.ts'
 import type { TunnelClientRow, TunnelServerRow } from '../db/schema.ts'
 import type { ClientInput, DesiredStateInput, ForwardInput, ServerInput } from '../hub/computeDesiredState.ts'
 import { getEpoch } from './epoch.ts'
-import { parseJson } from './rows.ts'
+import { parseJsonColumn, StringList } from './rows.ts'
 
 function serverInput(s: TunnelServerRow): ServerInput {
   return {
@@ -25,8 +25,8 @@ function clientInput(c: TunnelClientRow): ClientInput {
     name: c.name,
     tunnelIp: c.tunnelIp,
     wgPublicKey: c.wgPublicKey,
-    isGateway: Boolean(c.isGateway),
-    lanNetworks: parseJson<string[]>(c.lanNetworks, []),
+    isGateway: c.isGateway,
+    lanNetworks: parseJsonColumn(c.lanNetworks, StringList, []),
     lanIp: c.lanIp,
   }
 }
@@ -41,8 +41,8 @@ async function forwardsWhere(db: Db, column: 'tunnelServerId' | 'tunnelClientId'
     publicPortEnd: f.publicPortEnd,
     destinationIp: f.destinationIp,
     destinationPort: f.destinationPort,
-    enabled: Boolean(f.enabled),
-    preserveClientIp: Boolean(f.preserveClientIp),
+    enabled: f.enabled,
+    preserveClientIp: f.preserveClientIp,
   }))
 }
 

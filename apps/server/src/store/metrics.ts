@@ -1,7 +1,7 @@
 /** Agent metrics samples, kept for a retention period. */
 import type { MetricPoint } from '@wirewarp/protocol'
 import type { Db } from '../db/database.ts'
-import { parseJson } from './rows.ts'
+import { JsonObject, parseJsonColumn } from './rows.ts'
 
 export async function insertMetrics(db: Db, agentId: string, at: string, sample: unknown): Promise<void> {
   await db
@@ -19,7 +19,7 @@ export async function listMetrics(
   if (q.from) query = query.where('at', '>=', new Date(q.from).toISOString())
   if (q.to) query = query.where('at', '<=', new Date(q.to).toISOString())
   const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()
-  return rows.reverse().map((r) => ({ at: r.at, sample: parseJson<Record<string, unknown>>(r.data, {}) }))
+  return rows.reverse().map((r) => ({ at: r.at, sample: parseJsonColumn(r.data, JsonObject, {}) }))
 }
 
 export async function deleteMetricsBefore(db: Db, before: string): Promise<number> {

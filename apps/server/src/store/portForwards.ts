@@ -15,8 +15,8 @@ export function toPortForward(row: PortForwardRow): PortForward {
     destinationIp: row.destinationIp,
     destinationPort: row.destinationPort,
     description: row.description,
-    enabled: Boolean(row.enabled),
-    preserveClientIp: Boolean(row.preserveClientIp),
+    enabled: row.enabled,
+    preserveClientIp: row.preserveClientIp,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   }
@@ -99,5 +99,14 @@ export async function stampForwardRevision(db: Db, forwardIds: string[], tunnelS
     .updateTable('portForwards')
     .set({ changedRevision: Number(agent.desiredRevision) })
     .where('id', 'in', forwardIds)
+    .execute()
+}
+
+/** Each forward of a server with the server agent's revision that last changed it. */
+export function listForwardRevisions(db: Db, tunnelServerId: string) {
+  return db
+    .selectFrom('portForwards')
+    .select(['id', 'changedRevision'])
+    .where('tunnelServerId', '=', tunnelServerId)
     .execute()
 }

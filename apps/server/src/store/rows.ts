@@ -1,19 +1,30 @@
 /** Helpers every store module shares: ids, clock, JSON columns and pagination. */
 import { randomUUID } from 'node:crypto'
 import type { SelectQueryBuilder } from 'kysely'
+import { z } from 'zod'
 import type { Database } from '../db/schema.ts'
 
 export const newId = (): string => randomUUID()
 export const nowIso = (): string => new Date().toISOString()
 
-export function parseJson<T>(text: string | null | undefined, fallback: T): T {
+/**
+ * A JSON text column read back through its schema. A value that is missing, not JSON or not of
+ * the schema's shape (a row written by hand, an older version) reads as `fallback`.
+ */
+export function parseJsonColumn<T>(text: string | null | undefined, schema: z.ZodType<T>, fallback: T): T {
   if (text === null || text === undefined || text === '') return fallback
+  let json: unknown
   try {
-    return JSON.parse(text) as T
+    json = JSON.parse(text)
   } catch {
     return fallback
   }
+  const parsed = schema.safeParse(json)
+  return parsed.success ? parsed.data : fallback
 }
+
+export const StringList = z.array(z.string())
+export const JsonObject = z.record(z.string(), z.unknown())
 
 export interface Page<T> {
   items: T[]

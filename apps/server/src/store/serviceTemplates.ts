@@ -1,9 +1,10 @@
 /** Service templates: named sets of ports (Minecraft, DayZ…) to create forwards from in one step. */
-import type { ServiceTemplate, TemplatePort } from '@wirewarp/protocol'
+import { type ServiceTemplate, TemplatePort } from '@wirewarp/protocol'
 import type { Selectable } from 'kysely'
+import { z } from 'zod'
 import type { Db } from '../db/database.ts'
 import type { ServiceTemplatesTable } from '../db/schema.ts'
-import { newId, nowIso, page, parseJson } from './rows.ts'
+import { newId, nowIso, page, parseJsonColumn } from './rows.ts'
 
 type Row = Selectable<ServiceTemplatesTable>
 
@@ -38,8 +39,8 @@ export function toServiceTemplate(row: Row): ServiceTemplate {
     id: row.id,
     name: row.name,
     description: row.description,
-    builtin: Boolean(row.builtin),
-    ports: parseJson<TemplatePort[]>(row.ports, []),
+    builtin: row.builtin,
+    ports: parseJsonColumn(row.ports, z.array(TemplatePort), []),
     createdAt: row.createdAt,
   }
 }

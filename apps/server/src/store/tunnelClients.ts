@@ -2,7 +2,7 @@
 import type { TunnelClient } from '@wirewarp/protocol'
 import type { Db } from '../db/database.ts'
 import type { TunnelClientRow } from '../db/schema.ts'
-import { newId, nowIso, page, parseJson } from './rows.ts'
+import { newId, nowIso, page, parseJsonColumn, StringList } from './rows.ts'
 
 type Row = TunnelClientRow & { status: 'pending' | 'connected' | 'disconnected' }
 
@@ -15,8 +15,8 @@ export function toTunnelClient(row: Row): TunnelClient {
     tunnelServerId: row.tunnelServerId,
     tunnelIp: row.tunnelIp,
     wgPublicKey: row.wgPublicKey,
-    isGateway: Boolean(row.isGateway),
-    lanNetworks: parseJson<string[]>(row.lanNetworks, []),
+    isGateway: row.isGateway,
+    lanNetworks: parseJsonColumn(row.lanNetworks, StringList, []),
     lanIp: row.lanIp,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

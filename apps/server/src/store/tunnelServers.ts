@@ -2,7 +2,7 @@
 import type { TunnelServer } from '@wirewarp/protocol'
 import type { Db } from '../db/database.ts'
 import type { TunnelServerRow } from '../db/schema.ts'
-import { newId, nowIso, page, parseJson } from './rows.ts'
+import { newId, nowIso, page, parseJsonColumn, StringList } from './rows.ts'
 
 type Row = TunnelServerRow & { status: 'pending' | 'connected' | 'disconnected' }
 
@@ -20,7 +20,7 @@ export function toTunnelServer(row: Row): TunnelServer {
     tunnelNetworkV4: row.tunnelNetworkV4,
     tunnelNetworkV6: row.tunnelNetworkV6,
     mtu: row.mtu,
-    dns: parseJson<string[]>(row.dns, []),
+    dns: parseJsonColumn(row.dns, StringList, []),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   }
