@@ -53,6 +53,9 @@ export interface HubOptions {
   guard?: AgentAuthGuard
 }
 
+// Pushes read from the database in parallel by this many; the PostgreSQL pool holds 10.
+const SYNC_CONCURRENCY = 4
+
 // An agent has this long after connecting to say who it is.
 const HELLO_TIMEOUT_MS = 10_000
 
@@ -152,12 +155,14 @@ export class AgentHub {
    * the transaction that bumped their revisions has committed.
    */
   async sync(agentIds: Iterable<string>): Promise<void> {
-    const pushes: Promise<void>[] = []
-    for (const id of new Set(agentIds)) {
-      const c = this.#presence.get(id)
-      if (c) pushes.push(c.pusher.push())
+    const pushers = [...new Set(agentIds)].flatMap((id) => this.#presence.get(id)?.pusher ?? [])
+    // A few at a time, not all at once: each push reads the database, and thousands started
+    // together would all finish late instead of the first ones arriving early.
+    let next = 0
+    const worker = async () => {
+      while (next < pushers.length) await pushers[next++]!.push()
     }
-    await Promise.all(pushes)
+    await Promise.all(Array.from({ length: Math.min(SYNC_CONCURRENCY, pushers.length) }, worker))
   }
 
   /** Closes a deleted agent's socket; its credential no longer works. */
@@ -289,21 +294,20 @@ export class AgentHub {
         this.#send(c.socket, { type: 'heartbeat_ack' })
         return
       case 'applied': {
-        const epoch = await getEpoch(this.o.db)
-        // An ack of another epoch's state says nothing about this one: send the current state.
-        if (msg.epoch !== undefined && msg.epoch !== epoch) return void (await c.pusher.push({ again: true }))
         const r = await recordApplied(this.o.db, c.agentId, {
           revision: msg.revision,
-          epoch: msg.epoch ?? '',
+          epoch: msg.epoch,
           ok: msg.ok,
           error: msg.error ?? null,
         })
+        if (!r) return
         if (!msg.ok)
           this.o.log.warn({ agentId: c.agentId, revision: msg.revision, error: msg.error }, 'agent failed to apply')
         await this.#publishAgent(c.agentId)
-        // Behind the desired revision: whatever the agent missed or applied out of order, it gets
-        // the current state again.
-        if (r && msg.ok && msg.revision < r.desiredRevision) await c.pusher.push({ again: true })
+        // An ack of another epoch's state, or one behind the desired revision: whatever the agent
+        // missed or applied out of order, it gets the current state again.
+        const otherEpoch = msg.epoch !== undefined && msg.epoch !== r.epoch
+        if (otherEpoch || (msg.ok && msg.revision < r.desiredRevision)) await c.pusher.push({ again: true })
         return
       }
       case 'command_result':

@@ -2,6 +2,7 @@
 import { type Agent, type AgentFacts, V1_COMMANDS } from '@wirewarp/protocol'
 import type { Db } from '../db/database.ts'
 import type { AgentRow } from '../db/schema.ts'
+import { epochSubquery } from './epoch.ts'
 import { JsonObject, newId, nowIso, page, parseJsonColumn, StringList } from './rows.ts'
 
 type AgentWithLinks = AgentRow & { tunnelServerId: string | null; tunnelClientId: string | null }
@@ -150,30 +151,38 @@ export async function setKeyConflict(db: Db, id: string, conflict: string | null
 
 /**
  * Stores an agent's ack. A success raises the applied revision and never lowers it (a late ack
- * of an older revision changes nothing); a failure is remembered as the last apply error.
- * Returns the desired revision, so the caller can tell whether the agent is behind.
+ * of an older revision changes nothing), and counts only for the current epoch (an ack that
+ * names another epoch changes nothing); a failure is remembered as the last apply error.
+ * Returns the desired revision and the epoch, so the caller can tell whether the agent is behind.
  */
 export async function recordApplied(
   db: Db,
   id: string,
-  ack: { revision: number; epoch: string; ok: boolean; error: string | null },
-): Promise<{ desiredRevision: number } | undefined> {
+  ack: { revision: number; epoch: string | undefined; ok: boolean; error: string | null },
+): Promise<{ desiredRevision: number; epoch: string } | undefined> {
   const at = nowIso()
-  if (ack.ok)
-    await db
+  if (ack.ok) {
+    let q = db
       .updateTable('agents')
-      .set({ appliedRevision: ack.revision, appliedEpoch: ack.epoch, lastApplyError: null, lastAppliedAt: at })
+      .set({ appliedRevision: ack.revision, appliedEpoch: ack.epoch ?? '', lastApplyError: null, lastAppliedAt: at })
       .where('id', '=', id)
       .where('appliedRevision', '<=', ack.revision)
-      .execute()
-  else
+    // Version 1 agents name no epoch: their acks count as of the current one.
+    if (ack.epoch !== undefined) q = q.where((eb) => eb(epochSubquery(db), '=', ack.epoch!))
+    await q.execute()
+  } else
     await db
       .updateTable('agents')
       .set({ lastApplyError: ack.error ?? 'failed', lastAppliedAt: at })
       .where('id', '=', id)
       .execute()
-  const row = await db.selectFrom('agents').select('desiredRevision').where('id', '=', id).executeTakeFirst()
-  return row ? { desiredRevision: Number(row.desiredRevision) } : undefined
+  const row = await db
+    .selectFrom('agents')
+    .select('desiredRevision')
+    .select(() => epochSubquery(db).as('epoch'))
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row ? { desiredRevision: Number(row.desiredRevision), epoch: row.epoch ?? '' } : undefined
 }
 
 /** Last-seen times collected since the previous flush, in one transaction. */

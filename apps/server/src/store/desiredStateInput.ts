@@ -2,7 +2,7 @@
 import type { Db } from '../db/database.ts'
 import type { TunnelClientRow, TunnelServerRow } from '../db/schema.ts'
 import type { ClientInput, DesiredStateInput, ForwardInput, ServerInput } from '../hub/computeDesiredState.ts'
-import { getEpoch } from './epoch.ts'
+import { epochSubquery } from './epoch.ts'
 import { parseJsonColumn, StringList } from './rows.ts'
 
 function serverInput(s: TunnelServerRow): ServerInput {
@@ -51,11 +51,13 @@ export async function loadDesiredStateInput(db: Db, agentId: string): Promise<De
   const agent = await db
     .selectFrom('agents')
     .select(['kind', 'desiredRevision'])
+    // In the same statement as the revision: the epoch and the revision it labels go together.
+    .select(() => epochSubquery(db).as('epoch'))
     .where('id', '=', agentId)
     .executeTakeFirst()
   if (!agent) return null
   const revision = Number(agent.desiredRevision)
-  const epoch = await getEpoch(db)
+  const epoch = agent.epoch ?? ''
   if (agent.kind === 'server') {
     const server = await db.selectFrom('tunnelServers').selectAll().where('agentId', '=', agentId).executeTakeFirst()
     if (!server) return null

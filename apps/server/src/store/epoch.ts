@@ -7,6 +7,11 @@ import { randomUUID } from 'node:crypto'
 import type { Db } from '../db/database.ts'
 import { nowIso } from './rows.ts'
 
+/** The epoch as a subquery, to read it in the same statement as what it labels. */
+export function epochSubquery(db: Db) {
+  return db.selectFrom('settings').select('value').where('key', '=', 'epoch')
+}
+
 export async function getEpoch(db: Db): Promise<string> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', 'epoch').executeTakeFirst()
   return row?.value ?? ''
