@@ -141,6 +141,13 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
       <div className="space-y-6">
         {send.isError && <Alert>Could not send the command: {send.error.message}</Alert>}
         {send.data && <CommandResult entry={send.data} onDismiss={() => send.reset()} />}
+        {agent.keyConflict && (
+          <Alert title="WireGuard key refused">
+            <p data-testid="key-conflict" className="mt-1 break-words">
+              {agent.keyConflict}
+            </p>
+          </Alert>
+        )}
         {agent.lastApplyError && (
           <Alert title="The last apply failed">
             <pre data-testid="apply-error" className="mt-1 font-mono text-xs break-words whitespace-pre-wrap">
