@@ -208,6 +208,20 @@ describe.skipIf(skip)(`hub and model integrity (${dbKind})`, () => {
     expect((await socket.closed).code).toBe(CloseCode.badFrame)
   })
 
+  test('command params deeper than an agent reads are refused before anything is sent', async () => {
+    const { agentId, socket } = await pool.enrol('server', 'vps-deep-params')
+    const r = await admin.request<{ error: { fields: Record<string, string> } }>(
+      'POST',
+      `/api/v1/agents/${agentId}/commands`,
+      `{"command":"ping","params":${nestedText(9)}}`,
+    )
+    expect(r.status).toBe(400)
+    expect(r.body.error.fields.params).toMatch(/more than 8 levels/)
+    await expect(socket.next('command', 300)).rejects.toThrow(/no command/)
+    const history = await admin.get<Page<CommandLogEntry>>(`/api/v1/agents/${agentId}/commands`)
+    expect(history.body.total).toBe(0)
+  })
+
   test('a hello with deep capabilities is closed and leaves no connected agent behind', async () => {
     const { agentId, credential, socket, facts: f } = await pool.enrol('server', 'vps-deep-hello')
     socket.close()

@@ -1,6 +1,7 @@
 /** Request and response bodies of the REST API (`/api/v1`), shared by the server and the dashboard. */
 import { z } from 'zod'
 import { Description, Email, Id, Name, PageQuery, Password, Role, Timestamp } from './common.ts'
+import { jsonDepthExceeds } from './jsonLimits.ts'
 import { Cidr, InterfaceName, IpAddress, Port, TunnelNetwork4, TunnelNetwork6 } from './net.ts'
 
 // ---- auth and users -------------------------------------------------------------------------
@@ -355,6 +356,9 @@ export const Health = z.object({
   version: z.string(),
 })
 
+/** How deep a command's params may nest: the command frame around them adds two levels. */
+export const COMMAND_PARAMS_DEPTH = 8
+
 // ---- agent commands, metrics and live events ----------------------------------------------------------
 
 export const CommandStatus = z.enum(['pending', 'success', 'failed', 'timeout'])
@@ -376,7 +380,13 @@ export type CommandLogEntry = z.infer<typeof CommandLogEntry>
 
 export const CommandCreate = z.strictObject({
   command: z.enum(['ping', 'diagnostics', 'restart'], { error: 'Must be "ping", "diagnostics" or "restart"' }),
-  params: z.record(z.string(), z.unknown()).default({}),
+  params: z
+    .record(z.string(), z.unknown())
+    // The command travels to the agent inside a frame, which agents refuse past FRAME_LIMITS.maxDepth.
+    .refine((p) => !jsonDepthExceeds(JSON.stringify(p), COMMAND_PARAMS_DEPTH), {
+      error: `Must not nest objects and arrays more than ${COMMAND_PARAMS_DEPTH} levels deep`,
+    })
+    .default({}),
   timeoutSeconds: z.number().int().min(1).max(300).default(30),
   wait: z.boolean().default(false).describe('Answer only once the agent has answered or the command timed out'),
 })
