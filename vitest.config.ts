@@ -42,6 +42,16 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Real agents while parallel requests interleave on PostgreSQL.
+          name: 'agents-postgres',
+          include: ['e2e/agents/toggles.test.ts'],
+          testTimeout: 60_000,
+          env: { WIREWARP_TEST_DB: 'postgres' },
+        },
+      },
+      {
+        extends: true,
+        test: {
           // Network namespaces, real WireGuard (wireguard-go) and nftables: root only.
           name: 'lab',
           include: ['e2e/lab/**/*.test.ts'],
