@@ -7,6 +7,7 @@ import { PASSWORD_RULE } from '@wirewarp/protocol'
 import { ConfigError, loadConfig } from './config.ts'
 import { openDatabase } from './db/database.ts'
 import { migrate } from './db/migrate.ts'
+import { getEpoch, startNewEpoch } from './store/epoch.ts'
 import { AdminInputError, createAdmin } from './firstAdmin.ts'
 import { createLogger } from './logger.ts'
 import { startServer } from './server.ts'
@@ -17,6 +18,8 @@ const HELP = `wirewarp ${VERSION} — WireWarp control server
 Usage:
   wirewarp [serve]                                   run the server (dashboard + API)
   wirewarp migrate                                   apply database migrations and exit
+  wirewarp new-epoch                                 after restoring a database backup: agents that
+                                                     applied newer revisions take its states again
   wirewarp admin create --email E [--name N] [--password-file PATH]
                                                      create an admin; the password is asked for in a
                                                      terminal, else read from standard input, or from
@@ -203,6 +206,21 @@ async function main(argv: string[]): Promise<number> {
       const applied = await migrate(db, dialect)
       process.stdout.write(
         applied.length ? `Applied ${applied.join(', ')} to ${location}.\n` : `${location} is up to date.\n`,
+      )
+    } finally {
+      await db.destroy()
+    }
+    return 0
+  }
+  if (command === 'new-epoch') {
+    const config = loadConfig()
+    const { db, dialect } = openDatabase(config)
+    try {
+      await migrate(db, dialect)
+      const before = await getEpoch(db)
+      const after = await startNewEpoch(db, before)
+      process.stdout.write(
+        `Started epoch ${after} (was ${before}). Agents take the database's desired states again when they next connect.\n`,
       )
     } finally {
       await db.destroy()

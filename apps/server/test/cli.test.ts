@@ -233,6 +233,18 @@ describe.skipIf(skip)('wirewarp command', () => {
     expect(second.stdout).toMatch(/up to date/)
   })
 
+  test('new-epoch starts a new epoch in the database (after restoring a backup)', async () => {
+    const f = await database()
+    await wirewarp(['migrate'], envOf(f))
+    const r = await wirewarp(['new-epoch'], envOf(f))
+    expect(r.code).toBe(0)
+    const m = /Started epoch (\S+) \(was (\S+)\)/.exec(r.stdout)
+    expect(m?.[1]).toBeDefined()
+    expect(m?.[1]).not.toBe(m?.[2])
+    const again = await wirewarp(['new-epoch'], envOf(f))
+    expect(/\(was (\S+)\)/.exec(again.stdout)?.[1]).toBe(m?.[1])
+  })
+
   test('a bad environment variable stops the start with its name and reason', async () => {
     const f = await database()
     const r = await wirewarp([], envOf(f, { PORT: 'eighty', WIREWARP_PUBLIC_URL: 'ftp://x' }))
