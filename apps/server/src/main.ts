@@ -1,4 +1,4 @@
-/** The `wirewarp` command: serve (default), migrate, admin create. */
+/** The `wirewarp` command: serve (default), migrate, new-epoch, admin create. */
 import { readFileSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import { Writable } from 'node:stream'
@@ -7,10 +7,10 @@ import { PASSWORD_RULE } from '@wirewarp/protocol'
 import { ConfigError, loadConfig } from './config.ts'
 import { openDatabase } from './db/database.ts'
 import { migrate } from './db/migrate.ts'
-import { getEpoch, startNewEpoch } from './store/epoch.ts'
 import { AdminInputError, createAdmin } from './firstAdmin.ts'
 import { createLogger } from './logger.ts'
 import { startServer } from './server.ts'
+import { getEpoch, startNewEpoch } from './store/epoch.ts'
 import { VERSION } from './version.ts'
 
 const HELP = `wirewarp ${VERSION} — WireWarp control server
