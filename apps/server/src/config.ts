@@ -54,11 +54,11 @@ const optionalText = z
 
 const ConfigEnv = z.object({
   PORT: z.coerce
-    .number({ error: 'must be a port number from 1 to 65535' })
+    .number({ error: 'must be a port number from 1 to 65535 (0 picks a free one)' })
     .int({ error: 'must be a whole number' })
     // 0 lets the system pick a free port (tests); the log line says which.
-    .min(0, { error: 'must be from 1 to 65535' })
-    .max(65535, { error: 'must be from 1 to 65535' })
+    .min(0, { error: 'must be from 1 to 65535 (0 picks a free one)' })
+    .max(65535, { error: 'must be from 1 to 65535 (0 picks a free one)' })
     .default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {

@@ -36,11 +36,12 @@ class UsageError extends Error {}
 const PASSWORD_IN_ARGV = `--password is not accepted: a password on the command line can be read by every user of this host (ps, /proc) and stays in your shell history.
 Instead, type it when asked (in a terminal), pipe it on standard input:
   printf '%s\\n' "$PW" | wirewarp admin create --email you@example.com
-or pass --password-file PATH (a file only you can read; its first line is the password).`
+or pass --password-file PATH (a file only you can read; its first line is the password).
+(In a clone of the repository, wirewarp is: npm run wirewarp --)`
 
 const NO_PASSWORD = `no password on standard input. Type it when asked (run the command in a terminal), pipe it in:
   printf '%s\\n' "$PW" | wirewarp admin create --email you@example.com
-or pass --password-file PATH.`
+or pass --password-file PATH. (In a clone of the repository, wirewarp is: npm run wirewarp --)`
 
 /** Asks each question in turn on the terminal, without echoing the answers. */
 async function askHidden(questions: readonly string[]): Promise<string[]> {

@@ -503,6 +503,12 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     expect(missing, `routes without an authorization expectation: ${missing.join(', ')}`).toEqual([])
     expect(stale, `expectations for routes the server does not have: ${stale.join(', ')}`).toEqual([])
     expect(served.length).toBeGreaterThanOrEqual(35)
+    // The docs show a lock exactly where a caller needs to authenticate.
+    for (const route of served) {
+      const [method, path] = route.split(' ') as [string, string]
+      const op = docs.body.paths[path]![method.toLowerCase()] as { security?: unknown[] }
+      expect(op.security?.length === 0, `${route}: marked public in the docs`).toBe(ROUTES[route]!.rule === 'public')
+    }
   })
 
   test('the table agrees with the intended roles', () => {

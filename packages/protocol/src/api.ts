@@ -328,7 +328,9 @@ export const PortForwardList = z.object({ items: z.array(PortForward) })
 export const AuditEntry = z.object({
   id: Id,
   at: Timestamp,
-  actorType: z.enum(['user', 'token', 'system', 'agent']),
+  actorType: z
+    .enum(['user', 'token', 'system', 'agent', 'anonymous'])
+    .describe('anonymous: nobody signed in (a failed sign-in)'),
   actorId: z.string().nullable(),
   actorEmail: z.string().nullable(),
   action: z.string(),

@@ -42,9 +42,11 @@ export function authRoutes(app: App, ctx: AppContext): void {
         await ctx.throttle.settle(attempt.ticket, false)
         await writeAudit(
           ctx.db,
-          { ...actorOf(request), email },
+          // Whoever tried is unknown: the account typed is what was tried, not who acted.
+          actorOf(request),
           'auth.login_failed',
           user ? { type: 'user', id: user.id } : null,
+          { email },
         )
         throw invalidCredentials()
       }

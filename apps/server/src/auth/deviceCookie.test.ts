@@ -15,11 +15,20 @@ test('a cookie issued for an account verifies for that account only, and only wh
   expect(cookies.verify(value, 'a@x.io')).toBeNull()
 })
 
+test('the cookie does not show the email to whoever reads it', () => {
+  const value = new DeviceCookies(SECRET).issue('carol@example.com')
+  for (const part of value.split('.')) {
+    expect(Buffer.from(part, 'base64url').toString('utf8')).not.toContain('carol')
+    expect(part).not.toContain('carol')
+  }
+})
+
 test('tampered, foreign and malformed cookies are refused', () => {
   const cookies = new DeviceCookies(SECRET)
   const value = cookies.issue('a@x.io')
   const [v, , at, id, mac] = value.split('.')
-  const otherAccount = [v, Buffer.from('b@x.io').toString('base64url'), at, id, mac].join('.')
+  const [, bAccount] = cookies.issue('b@x.io').split('.')
+  const otherAccount = [v, bAccount, at, id, mac].join('.')
   expect(cookies.verify(otherAccount, 'b@x.io')).toBeNull()
   for (const i of [value.length - 1, value.length - 10]) {
     const flipped = value[i] === 'A' ? 'B' : 'A'

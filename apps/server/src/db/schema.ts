@@ -161,7 +161,7 @@ export interface MetricsTable {
 export interface AuditLogTable {
   id: string
   at: string
-  actorType: 'user' | 'token' | 'system' | 'agent'
+  actorType: 'user' | 'token' | 'system' | 'agent' | 'anonymous'
   actorId: string | null
   actorEmail: string | null
   action: string

@@ -8,7 +8,8 @@ import { JsonObject, newId, nowIso, page, parseJsonColumn } from './rows.ts'
 type Row = Selectable<AuditLogTable>
 
 export interface Actor {
-  type: 'user' | 'token' | 'system' | 'agent'
+  /** anonymous: a request with nobody signed in; system: the server itself. */
+  type: 'user' | 'token' | 'system' | 'agent' | 'anonymous'
   id: string | null
   email: string | null
   ip: string | null
