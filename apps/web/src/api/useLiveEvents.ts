@@ -3,7 +3,7 @@
  * cookie) whose events update the query cache in place.
  */
 import { useQueryClient } from '@tanstack/react-query'
-import type { LiveEvent } from '@wirewarp/protocol'
+import { LiveEvent } from '@wirewarp/protocol'
 import { useEffect } from 'react'
 import { apiUrl } from './apiFetch.ts'
 import { applyLiveEvent, invalidateLiveData } from './applyLiveEvent.ts'
@@ -25,13 +25,15 @@ export function useLiveEvents(enabled: boolean): void {
     let interrupted = false
 
     const onEvent = (e: MessageEvent<string>) => {
-      let event: LiveEvent
+      let json: unknown
       try {
-        event = JSON.parse(e.data) as LiveEvent
+        json = JSON.parse(e.data)
       } catch {
         return
       }
-      if (event && typeof event === 'object' && EVENT_TYPES.includes(event.type)) applyLiveEvent(queryClient, event)
+      // Parsed by the protocol's schema, like every frame and row: the cache only takes what fits.
+      const event = LiveEvent.safeParse(json)
+      if (event.success) applyLiveEvent(queryClient, event.data)
     }
 
     const connect = () => {
