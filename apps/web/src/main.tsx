@@ -1,4 +1,6 @@
 /** Starts the dashboard: theme first (no flash of the wrong colours), then queries and routes. */
+// First: before any schema parses (zodConfig.ts says why).
+import './zodConfig.ts'
 import { QueryClientProvider } from '@tanstack/react-query'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
