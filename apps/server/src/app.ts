@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import websocket from '@fastify/websocket'
 import { FRAME_LIMITS } from '@wirewarp/protocol'
-import Fastify, { type FastifyBaseLogger } from 'fastify'
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify'
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -34,6 +34,7 @@ import { clientErrorHandler, frameworkErrorHandler } from './http/clientErrors.t
 import type { AppContext } from './http/context.ts'
 import { installJsonBodyParser } from './http/jsonBody.ts'
 import { installNulCheck } from './http/refuseNul.ts'
+import { installRequestLog } from './http/requestLog.ts'
 import { docsCsp, installSecurityHeaders } from './http/securityHeaders.ts'
 import { httpTimeouts } from './http/timeouts.ts'
 import { trustProxyOption } from './http/trustProxy.ts'
@@ -59,6 +60,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     bodyLimit: 1024 * 1024,
     // Ids, not counters, so that log lines from concurrent requests can be told apart across restarts.
     genReqId: () => crypto.randomUUID(),
+    // Fastify's own lines (two per request, at info) are replaced by http/requestLog.ts.
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<ZodTypeProvider>()
 
   // JSON only: Fastify's text/plain parser would let a cross-site form post (no CORS preflight) reach validation.
@@ -68,6 +71,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandler(app)
   installNulCheck(app)
+  installRequestLog(app)
   await installSecurityHeaders(app)
 
   await app.register(cookie)

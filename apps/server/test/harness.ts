@@ -94,7 +94,11 @@ export async function freshDatabase(): Promise<{
   }
 }
 
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  /** Where the server logs (a test that reads the log passes its own); silent by default. */
+  logger?: pino.Logger,
+): Promise<TestServer> {
   const fresh = await freshDatabase()
   const { dataDir, databaseUrl } = fresh
   const config: Config = {
@@ -115,7 +119,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     agentDeadAfterMs: 90_000,
     ...overrides,
   }
-  const log = pino({ level: process.env.WIREWARP_TEST_LOG ?? 'silent' })
+  const log = logger ?? pino({ level: process.env.WIREWARP_TEST_LOG ?? 'silent' })
   let server = await startServer(config, log)
   const t: TestServer = {
     url: server.url,
