@@ -119,6 +119,11 @@ export const lanIpOutside = (lanIp: string) =>
     lanIp: 'Must be inside one of the LAN networks',
   })
 
+export const gatewayWithoutLan = () =>
+  new AppError('validation', 400, 'A gateway routes a LAN: add the LAN network it routes.', {
+    lanNetworks: 'A gateway needs at least one LAN network, such as 192.168.1.0/24',
+  })
+
 // port forwards and templates
 export const clientNotOnServer = (client: string, server: string) =>
   invalidFields({ tunnelClientId: `${client} is not connected to the tunnel server ${server}` })

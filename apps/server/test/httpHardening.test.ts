@@ -473,7 +473,8 @@ describe.skipIf(skip)('every error answer on API routes has the {error: {code, m
   test.each([
     ['416: a range past the end', '/api/docs/static/swagger-ui.css', { range: 'bytes=99999999-' }, 416],
     ['412: a precondition that fails', '/api/docs/static/swagger-ui.css', { 'if-match': '"nope"' }, 412],
-    ['403: a file name too long', `/api/docs/static/${'a'.repeat(300)}`, {}, 403],
+    // @fastify/static 10.1.3 (the newest on Node 20) answers a name past NAME_MAX with 404, as any absent file.
+    ['404: a file name too long', `/api/docs/static/${'a'.repeat(300)}`, {}, 404],
     ['404: a file that is not there', '/api/docs/static/nope.js', {}, 404],
   ])('from the static file server, %s', async (_name, url, headers, status) => {
     expectErrorShape(await admin.request('GET', url, undefined, headers), status)

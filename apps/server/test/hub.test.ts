@@ -5,6 +5,7 @@ import type {
   MetricPoint,
   PortForward,
   RegistrationTokenCreated,
+  TunnelClient,
   TunnelServer,
 } from '@wirewarp/protocol'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -387,5 +388,82 @@ describe.skipIf(skip)('agent hub', () => {
     socket.close()
     await until(new RegExp(`"id":"${agentId}"[^\\n]*"status":"disconnected"`))
     controller.abort()
+  })
+  test('a tunnel is up only while its server agent reports a fresh handshake; otherwise down with the reason', async () => {
+    const server = await enrol('server', 'vps-state')
+    const serverRow = (await admin.get<Agent>(`/api/v1/agents/${server.agentId}`)).body
+    const serverUrl = `/api/v1/tunnel-servers/${serverRow.tunnelServerId}`
+    const ts = (await admin.get<TunnelServer>(serverUrl)).body
+    // Registration leaves the public IP to the admin; the address the agent came from is offered.
+    expect(ts).toMatchObject({ publicIp: null, agentAddress: '127.0.0.1' })
+    const client = await enrol('client', 'homelab-state', serverRow.tunnelServerId!)
+    await server.socket.next('desired_state')
+    const clientId = (await admin.get<Agent>(`/api/v1/agents/${client.agentId}`)).body.tunnelClientId!
+    const tunnel = async () => (await admin.get<TunnelClient>(`/api/v1/tunnel-clients/${clientId}`)).body.tunnel
+
+    expect(await tunnel()).toEqual({
+      state: 'down',
+      reason: 'no_public_ip',
+      message: 'the server has no public IP',
+      latestHandshakeAt: null,
+    })
+    expect((await admin.patch(serverUrl, { publicIp: '203.0.113.50' })).status).toBe(200)
+    const s = await server.socket.next('desired_state')
+    expect(await tunnel()).toMatchObject({ state: 'down', reason: 'no_report' })
+
+    const peerKey = s.state.mode === 'server' ? s.state.wireguard.peers[0]!.publicKey : ''
+    const report = (handshakes: { publicKey: string; latestHandshakeAt: string | null }[]) => {
+      server.socket.send({
+        type: 'metrics',
+        at: new Date().toISOString(),
+        sample: {
+          cpu: 0,
+          memoryUsedBytes: 1,
+          memoryTotalBytes: 2,
+          load: [0, 0, 0],
+          uptimeSeconds: 1,
+          interfaces: [],
+          peers: handshakes.map((h) => ({ ...h, endpoint: null, rxBytes: 0, txBytes: 0 })),
+        },
+      })
+    }
+    report([{ publicKey: peerKey, latestHandshakeAt: null }])
+    await expect.poll(tunnel).toMatchObject({ state: 'down', reason: 'never_handshaken', message: 'never handshaken' })
+
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000).toISOString()
+    report([{ publicKey: peerKey, latestHandshakeAt: tenMinutesAgo }])
+    await expect.poll(tunnel).toEqual({
+      state: 'down',
+      reason: 'handshake_stale',
+      message: 'last handshake 10 minutes ago',
+      latestHandshakeAt: tenMinutesAgo,
+    })
+
+    const justNow = new Date().toISOString()
+    report([{ publicKey: peerKey, latestHandshakeAt: justNow }])
+    await expect.poll(tunnel).toEqual({ state: 'up', reason: null, message: null, latestHandshakeAt: justNow })
+    const list = await admin.get<Page<TunnelClient>>(`/api/v1/tunnel-clients?tunnelServerId=${serverRow.tunnelServerId}`)
+    expect(list.body.items.map((c) => c.tunnel.state)).toEqual(['up'])
+
+    // A report from an agent that has gone is no evidence of a tunnel.
+    server.socket.close()
+    await expect.poll(tunnel).toMatchObject({ state: 'down', reason: 'server_agent_disconnected' })
+  })
+
+  test('a gateway cannot be saved without a LAN network', async () => {
+    const server = await enrol('server', 'vps-gw')
+    const serverRow = (await admin.get<Agent>(`/api/v1/agents/${server.agentId}`)).body
+    const client = await enrol('client', 'homelab-gw', serverRow.tunnelServerId!)
+    const clientId = (await admin.get<Agent>(`/api/v1/agents/${client.agentId}`)).body.tunnelClientId!
+    const url = `/api/v1/tunnel-clients/${clientId}`
+    const refused = await admin.patch<{ error: { fields: Record<string, string> } }>(url, { isGateway: true })
+    expect(refused.status).toBe(400)
+    expect(refused.body.error.fields.lanNetworks).toMatch(/at least one LAN network/)
+    expect((await admin.get<TunnelClient>(url)).body.isGateway).toBe(false)
+    const saved = await admin.patch<TunnelClient>(url, { isGateway: true, lanNetworks: ['192.168.7.0/24'] })
+    expect(saved.status).toBe(200)
+    expect(saved.body).toMatchObject({ isGateway: true, tunnel: { state: 'down', reason: 'no_public_ip' } })
+    // Nor can its last network be taken away while it is a gateway.
+    expect((await admin.patch(url, { lanNetworks: [] })).status).toBe(400)
   })
 })

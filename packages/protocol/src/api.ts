@@ -153,6 +153,8 @@ export const TunnelServer = z.object({
   name: z.string(),
   status: AgentStatus,
   publicIp: z.string().nullable(),
+  /** Where the server's agent last connected from: the likely public IP when none is set. */
+  agentAddress: z.string().nullable(),
   publicInterface: z.string().nullable(),
   wgPort: Port,
   wgInterface: z.string(),
@@ -183,6 +185,29 @@ export const TunnelServerUpdate = z.strictObject({
 })
 export type TunnelServerUpdate = z.input<typeof TunnelServerUpdate>
 
+/** A handshake younger than this (WireGuard re-keys every 2 minutes) means the tunnel carries traffic. */
+export const TUNNEL_UP_WITHIN_SECONDS = 180
+
+export const TunnelDownReason = z.enum([
+  'no_server',
+  'no_public_ip',
+  'no_key',
+  'server_agent_disconnected',
+  'no_report',
+  'never_handshaken',
+  'handshake_stale',
+])
+export type TunnelDownReason = z.infer<typeof TunnelDownReason>
+
+/** Whether a client's tunnel is up, from the handshakes its server's agent reports. */
+export const TunnelState = z.object({
+  state: z.enum(['up', 'down']),
+  reason: TunnelDownReason.nullable().describe('Why it is down; null when up'),
+  message: z.string().nullable().describe('The reason in words, e.g. "the server has no public IP"'),
+  latestHandshakeAt: Timestamp.nullable(),
+})
+export type TunnelState = z.infer<typeof TunnelState>
+
 export const TunnelClient = z.object({
   id: Id,
   agentId: Id,
@@ -194,6 +219,7 @@ export const TunnelClient = z.object({
   isGateway: z.boolean(),
   lanNetworks: z.array(z.string()),
   lanIp: z.string().nullable(),
+  tunnel: TunnelState,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 })

@@ -1,6 +1,7 @@
 /** Tunnel clients: which server they connect to, their tunnel address and gateway settings. */
 import { ErrorBody, Id, IdParams, Page, PageQuery, TunnelClient, TunnelClientUpdate } from '@wirewarp/protocol'
 import { changeTunnelClient } from '../domain/tunnelClients.ts'
+import { withTunnelState } from '../domain/tunnelState.ts'
 import { notFound } from '../errors.ts'
 import type { AppContext } from '../http/context.ts'
 import { change } from '../http/mutate.ts'
@@ -16,12 +17,15 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
       config: { auth: 'admin' },
       schema: {
         tags,
-        summary: 'List tunnel clients, optionally of one tunnel server',
+        summary: 'List tunnel clients, optionally of one tunnel server, each with its tunnel state (up, or down and why)',
         querystring: PageQuery.extend({ tunnelServerId: Id.optional() }),
         response: { 200: Page(TunnelClient) },
       },
     },
-    async (request) => listTunnelClients(ctx.db, request.query),
+    async (request) => {
+      const found = await listTunnelClients(ctx.db, request.query)
+      return { ...found, items: await withTunnelState(ctx.db, found.items) }
+    },
   )
 
   app.get(
@@ -38,7 +42,8 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const c = await getTunnelClient(ctx.db, request.params.id)
       if (!c) throw notFound('Tunnel client')
-      return toTunnelClient(c)
+      const [client] = await withTunnelState(ctx.db, [toTunnelClient(c)])
+      return client!
     },
   )
 
@@ -55,7 +60,9 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request) => {
-      return change(ctx, request, (tx) => changeTunnelClient(tx, request.params.id, request.body))
+      const changed = await change(ctx, request, (tx) => changeTunnelClient(tx, request.params.id, request.body))
+      const [client] = await withTunnelState(ctx.db, [changed])
+      return client!
     },
   )
 }

@@ -3,17 +3,22 @@
  * address, gateway role and LAN. A change locks the servers it involves (old and new, in id
  * order) before it checks addresses, and names the agents on both ends.
  */
-import { cidrContains, type TunnelClient, type TunnelClientUpdate } from '@wirewarp/protocol'
-import { clientHasForwards, lanIpOutside, notFound, tunnelServerNotFound } from '../errors.ts'
+import { cidrContains, type TunnelClientUpdate } from '@wirewarp/protocol'
+import { clientHasForwards, gatewayWithoutLan, lanIpOutside, notFound, tunnelServerNotFound } from '../errors.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { lockTunnelServers } from '../store/locks.ts'
 import { listPortForwards } from '../store/portForwards.ts'
-import { getTunnelClient, toTunnelClient, updateTunnelClient } from '../store/tunnelClients.ts'
+import {
+  getTunnelClient,
+  type TunnelClientRecord,
+  toTunnelClient,
+  updateTunnelClient,
+} from '../store/tunnelClients.ts'
 import { getTunnelServer } from '../store/tunnelServers.ts'
 import type { Tx } from './change.ts'
 import { assignTunnelIp } from './tunnelAddresses.ts'
 
-export async function changeTunnelClient(tx: Tx, id: string, b: TunnelClientUpdate): Promise<TunnelClient> {
+export async function changeTunnelClient(tx: Tx, id: string, b: TunnelClientUpdate): Promise<TunnelClientRecord> {
   const found = await getTunnelClient(tx.db, id)
   if (!found) throw notFound('Tunnel client')
   const serverId = b.tunnelServerId === undefined ? found.tunnelServerId : b.tunnelServerId
@@ -43,6 +48,7 @@ export async function changeTunnelClient(tx: Tx, id: string, b: TunnelClientUpda
   const lanNetworks = b.lanNetworks ?? current.lanNetworks
   const lanIp = b.lanIp === undefined ? c.lanIp : b.lanIp
   if (lanIp && lanNetworks.length > 0 && !lanNetworks.some((n) => cidrContains(n, lanIp))) throw lanIpOutside(lanIp)
+  if ((b.isGateway ?? c.isGateway) && lanNetworks.length === 0) throw gatewayWithoutLan()
 
   await updateTunnelClient(tx.db, c.id, {
     ...(b.name !== undefined ? { name: b.name } : {}),

@@ -6,7 +6,10 @@ import { newId, nowIso, page, parseJsonColumn, StringList } from './rows.ts'
 
 type Row = TunnelClientRow & { status: 'pending' | 'connected' | 'disconnected' }
 
-export function toTunnelClient(row: Row): TunnelClient {
+/** A client as stored; its tunnel state is worked out from its server's reports (domain/tunnelState.ts). */
+export type TunnelClientRecord = Omit<TunnelClient, 'tunnel'>
+
+export function toTunnelClient(row: Row): TunnelClientRecord {
   return {
     id: row.id,
     agentId: row.agentId,

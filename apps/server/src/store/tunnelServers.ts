@@ -4,7 +4,7 @@ import type { Db } from '../db/database.ts'
 import type { TunnelServerRow } from '../db/schema.ts'
 import { newId, nowIso, page, parseJsonColumn, StringList } from './rows.ts'
 
-type Row = TunnelServerRow & { status: 'pending' | 'connected' | 'disconnected' }
+type Row = TunnelServerRow & { status: 'pending' | 'connected' | 'disconnected'; agentAddress: string | null }
 
 export function toTunnelServer(row: Row): TunnelServer {
   return {
@@ -13,6 +13,7 @@ export function toTunnelServer(row: Row): TunnelServer {
     name: row.name,
     status: row.status,
     publicIp: row.publicIp,
+    agentAddress: row.agentAddress,
     publicInterface: row.publicInterface,
     wgPort: row.wgPort,
     wgInterface: row.wgInterface,
@@ -31,7 +32,7 @@ function selectServers(db: Db) {
     .selectFrom('tunnelServers')
     .innerJoin('agents', 'agents.id', 'tunnelServers.agentId')
     .selectAll('tunnelServers')
-    .select('agents.status')
+    .select(['agents.status', 'agents.publicIp as agentAddress'])
 }
 
 export function listTunnelServers(db: Db, opts: { limit: number; offset: number }) {
