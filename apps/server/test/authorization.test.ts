@@ -359,7 +359,10 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     'PATCH /api/v1/tunnel-clients/{id}': {
       rule: 'admin',
       ok: 200,
-      make: async () => ({ url: `/api/v1/tunnel-clients/${fx.client}`, body: { isGateway: next() % 2 === 0, lanNetworks: ['192.168.50.0/24'] } }),
+      make: async () => ({
+        url: `/api/v1/tunnel-clients/${fx.client}`,
+        body: { isGateway: next() % 2 === 0, lanNetworks: ['192.168.50.0/24'] },
+      }),
     },
 
     'GET /api/v1/port-forwards': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/port-forwards' }) },

@@ -442,7 +442,9 @@ describe.skipIf(skip)('agent hub', () => {
     const justNow = new Date().toISOString()
     report([{ publicKey: peerKey, latestHandshakeAt: justNow }])
     await expect.poll(tunnel).toEqual({ state: 'up', reason: null, message: null, latestHandshakeAt: justNow })
-    const list = await admin.get<Page<TunnelClient>>(`/api/v1/tunnel-clients?tunnelServerId=${serverRow.tunnelServerId}`)
+    const list = await admin.get<Page<TunnelClient>>(
+      `/api/v1/tunnel-clients?tunnelServerId=${serverRow.tunnelServerId}`,
+    )
     expect(list.body.items.map((c) => c.tunnel.state)).toEqual(['up'])
 
     // A report from an agent that has gone is no evidence of a tunnel.

@@ -17,7 +17,8 @@ export function tunnelClientRoutes(app: App, ctx: AppContext): void {
       config: { auth: 'admin' },
       schema: {
         tags,
-        summary: 'List tunnel clients, optionally of one tunnel server, each with its tunnel state (up, or down and why)',
+        summary:
+          'List tunnel clients, optionally of one tunnel server, each with its tunnel state (up, or down and why)',
         querystring: PageQuery.extend({ tunnelServerId: Id.optional() }),
         response: { 200: Page(TunnelClient) },
       },

@@ -8,12 +8,7 @@ import { clientHasForwards, gatewayWithoutLan, lanIpOutside, notFound, tunnelSer
 import { writeAudit } from '../store/auditLog.ts'
 import { lockTunnelServers } from '../store/locks.ts'
 import { listPortForwards } from '../store/portForwards.ts'
-import {
-  getTunnelClient,
-  type TunnelClientRecord,
-  toTunnelClient,
-  updateTunnelClient,
-} from '../store/tunnelClients.ts'
+import { getTunnelClient, type TunnelClientRecord, toTunnelClient, updateTunnelClient } from '../store/tunnelClients.ts'
 import { getTunnelServer } from '../store/tunnelServers.ts'
 import type { Tx } from './change.ts'
 import { assignTunnelIp } from './tunnelAddresses.ts'
