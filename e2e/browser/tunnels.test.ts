@@ -1,13 +1,14 @@
 /**
  * In real Chromium against a real server: edit a tunnel client (gateway on and off, a LAN IP the
  * server refuses), edit a tunnel server's MTU, and watch a new forward go from "pending" to
- * "applied" on the open page when the server agent (a protocol-level stand-in) acknowledges it.
+ * "tunnel down" on the open page when the server agent (a protocol-level stand-in) acknowledges it,
+ * then "working" once it reports a handshake with the client; a disabled forward shows "disabled".
  */
 import { createHash } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ADMIN, seedTunnel, startTestServer, type TestServer } from '../../apps/server/test/harness.ts'
-import { WsAgent } from '../../apps/server/test/wsAgent.ts'
+import { WsAgent, wgPublicKey } from '../../apps/server/test/wsAgent.ts'
 import { launchChromium, skipBrowser } from './chromium.ts'
 
 const skip = skipBrowser()
@@ -110,7 +111,7 @@ describe.skipIf(skip)('dashboard: tunnel servers and clients in Chromium', () =>
     expect(row.publicIp).toBe('203.0.113.10')
   })
 
-  test('a new forward is pending until the server agent applies it, then applied without a reload', async () => {
+  test('a new forward is pending, then tunnel down, then working without a reload; disabled when disabled', async () => {
     // The server agent connects but does not acknowledge anything yet.
     serverAgent = await WsAgent.connect(t.url)
     serverAgent.hello(tunnel.serverAgent.id, SERVER_CREDENTIAL)
@@ -145,8 +146,36 @@ describe.skipIf(skip)('dashboard: tunnel servers and clients in Chromium', () =>
       .executeTakeFirstOrThrow()
     serverAgent.send({ type: 'applied', revision: Number(desiredRevision), ok: true, durationMs: 5 })
 
-    await expect.poll(() => applied.textContent()).toBe('applied')
+    // Applied, but no handshake was reported for the client (it has no key yet): not working.
+    await expect.poll(() => applied.getAttribute('data-state')).toBe('tunnel_down')
+    expect(await applied.textContent()).toBe('tunnel down(no key yet: the client agent has not connected)')
     expect(await page.evaluate(() => (globalThis as { __marker?: number }).__marker)).toBe(1)
+
+    // The client's key is known and the server reports a fresh handshake with it: working.
+    const clientKey = wgPublicKey()
+    await t.db.updateTable('tunnelClients').set({ wgPublicKey: clientKey }).where('id', '=', tunnel.client.id).execute()
+    serverAgent.send({
+      type: 'metrics',
+      at: new Date().toISOString(),
+      sample: {
+        cpu: 0,
+        memoryUsedBytes: 1,
+        memoryTotalBytes: 2,
+        load: [0, 0, 0],
+        uptimeSeconds: 1,
+        interfaces: [],
+        peers: [
+          { publicKey: clientKey, endpoint: null, latestHandshakeAt: new Date().toISOString(), rxBytes: 1, txBytes: 1 },
+        ],
+      },
+    })
+    await expect.poll(() => applied.textContent(), { timeout: 30_000 }).toBe('working')
+
+    // A disabled forward is never shown as working, applied or not.
+    await row.getByRole('switch', { name: 'Enabled' }).click()
+    await expect.poll(() => applied.textContent()).toBe('disabled')
+    await row.getByRole('switch', { name: 'Enabled' }).click()
+    await expect.poll(() => applied.textContent()).not.toBe('disabled')
 
     // The agent goes away: nothing can be applied now, and the page says so by itself.
     serverAgent.close()

@@ -10,6 +10,9 @@ import { tunnelServerStatusRootKey } from './tunnelServerStatus.ts'
 export const tunnelServersQueryKey = ['tunnel-servers'] as const
 export const tunnelClientsQueryKey = ['tunnel-clients'] as const
 
+/** Tunnel state follows the handshakes servers report every 30 s; no live event carries it. */
+const TUNNEL_STATE_REFRESH_MS = 15_000
+
 const serverPath = (id: string) => `/tunnel-servers/${encodeURIComponent(id)}`
 const clientPath = (id: string) => `/tunnel-clients/${encodeURIComponent(id)}`
 
@@ -26,6 +29,7 @@ export function useTunnelClients(tunnelServerId: string | undefined) {
     queryFn: ({ signal }) =>
       apiFetch<Page<TunnelClient>>('/tunnel-clients', { query: { tunnelServerId, limit: ALL_ROWS }, signal }),
     enabled: tunnelServerId !== undefined,
+    refetchInterval: TUNNEL_STATE_REFRESH_MS,
   })
 }
 
@@ -34,6 +38,7 @@ export function useAllTunnelClients() {
   return useQuery({
     queryKey: [...tunnelClientsQueryKey, 'all'],
     queryFn: ({ signal }) => apiFetch<Page<TunnelClient>>('/tunnel-clients', { query: { limit: ALL_ROWS }, signal }),
+    refetchInterval: TUNNEL_STATE_REFRESH_MS,
   })
 }
 
@@ -52,6 +57,7 @@ export function useTunnelClient(id: string | null) {
     queryKey: [...tunnelClientsQueryKey, id],
     queryFn: ({ signal }) => apiFetch<TunnelClient>(clientPath(id ?? ''), { signal }),
     enabled: id !== null,
+    refetchInterval: TUNNEL_STATE_REFRESH_MS,
   })
 }
 

@@ -2,7 +2,7 @@
  * One forward in the table, with its own enable switch so each row shows its own pending state, and
  * whether the server applied it and the traffic it carried.
  */
-import type { AgentStatus, PortForward, TunnelServerStatus } from '@wirewarp/protocol'
+import type { AgentStatus, PortForward, TunnelServerStatus, TunnelState } from '@wirewarp/protocol'
 import { useSetForwardEnabled } from '../../api/portForwards.ts'
 import { Badge } from '../../components/Badge.tsx'
 import { Button } from '../../components/Button.tsx'
@@ -18,6 +18,8 @@ interface ForwardRowProps {
   /** This forward in the server's status; undefined until the status lists it. */
   state: TunnelServerStatus['forwards'][number] | undefined
   agentStatus: AgentStatus | undefined
+  /** The tunnel of the forward's client; undefined while the clients load. */
+  tunnel: TunnelState | undefined
   onEdit: () => void
   onDelete: () => void
   onToggleError: (forward: PortForward, error: Error) => void
@@ -28,6 +30,7 @@ export function ForwardRow({
   clientName,
   state,
   agentStatus,
+  tunnel,
   onEdit,
   onDelete,
   onToggleError,
@@ -70,7 +73,7 @@ export function ForwardRow({
         />
       </Td>
       <Td>
-        <ForwardApplied applied={state?.applied} agentStatus={agentStatus} />
+        <ForwardApplied enabled={f.enabled} applied={state?.applied} agentStatus={agentStatus} tunnel={tunnel} />
         <span
           data-testid="forward-traffic"
           className="flex flex-wrap gap-x-1 text-xs text-zinc-500 tabular-nums dark:text-zinc-400"

@@ -194,6 +194,7 @@ function ServerForwards({ serverId, picker }: { serverId: string; picker: ReactN
                   clientName={clientName(f.tunnelClientId)}
                   state={forwardStates.get(f.id)}
                   agentStatus={status.data?.agent.status}
+                  tunnel={clientList.find((c) => c.id === f.tunnelClientId)?.tunnel}
                   onEdit={() => setEditing({ kind: 'edit', forward: f })}
                   onDelete={() => setDeleting(f)}
                   onToggleError={(forward, error) =>

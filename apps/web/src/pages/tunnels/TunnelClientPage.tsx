@@ -12,6 +12,7 @@ import { LoadError, Loading } from '../../components/QueryStatus.tsx'
 import { Section } from '../../components/Section.tsx'
 import { AgentStatusBadge } from '../agents/AgentStatusBadge.tsx'
 import { TunnelClientForm } from './TunnelClientForm.tsx'
+import { TunnelStateBadge } from './TunnelStateBadge.tsx'
 import { TunnelsBackLink } from './TunnelsBackLink.tsx'
 
 const linkClass =
@@ -68,6 +69,9 @@ function TunnelClientDetail({ client }: { client: TunnelClient }) {
             Tunnel client
             <AgentStatusBadge status={client.status} />
             {client.isGateway && <Badge tone="green">Gateway</Badge>}
+            <span className="inline-flex items-center gap-1.5">
+              Tunnel <TunnelStateBadge tunnel={client.tunnel} />
+            </span>
           </span>
         }
       />
@@ -85,7 +89,8 @@ function TunnelClientDetail({ client }: { client: TunnelClient }) {
         <Section title="Client">
           <FactList
             rows={[
-              ['Status', <AgentStatusBadge key="status" status={client.status} />],
+              ['Agent', <AgentStatusBadge key="status" status={client.status} />],
+              ['Tunnel', <TunnelStateBadge key="tunnel" tunnel={client.tunnel} />],
               [
                 'Tunnel server',
                 client.tunnelServerId === null ? (

@@ -95,6 +95,30 @@ export function TunnelServerForm({ server }: { server: TunnelServer }) {
       className="space-y-4 rounded-lg border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900"
     >
       {errors.message && <Alert>{errors.message}</Alert>}
+      {!server.publicIp && (
+        <div data-testid="no-public-ip">
+          <Alert tone="warning" title="No public IP">
+            Clients cannot reach this server and its forwards are published nowhere until it has one.
+            {server.agentAddress && (
+              <span className="mt-2 flex flex-wrap items-center gap-2">
+                Its agent connects from <span className="font-mono">{server.agentAddress}</span>.
+                <Button
+                  size="sm"
+                  pending={update.isPending && update.variables?.patch.publicIp === server.agentAddress}
+                  onClick={() =>
+                    update.mutate(
+                      { id: server.id, patch: { publicIp: server.agentAddress } },
+                      { onSuccess: (saved) => setValues((v) => ({ ...v, publicIp: saved.publicIp ?? '' })) },
+                    )
+                  }
+                >
+                  Use {server.agentAddress}
+                </Button>
+              </span>
+            )}
+          </Alert>
+        </div>
+      )}
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Name" name="name" error={errors.fields.name} className="sm:col-span-2">
           {text('name')}

@@ -12,6 +12,7 @@ import { PageHeader } from '../../components/PageHeader.tsx'
 import { LoadError, Loading } from '../../components/QueryStatus.tsx'
 import { Table, TBody, Td, THead, Th, Tr } from '../../components/Table.tsx'
 import { AgentStatusBadge } from '../agents/AgentStatusBadge.tsx'
+import { TunnelStateBadge } from './TunnelStateBadge.tsx'
 
 const description = 'Tunnel servers (VPS) and the homelab clients connected to each. Open one to change its settings.'
 
@@ -94,10 +95,16 @@ function ServerBlock({
             <AgentStatusBadge status={s.status} />
           </h2>
           <p className="mt-0.5 font-mono text-xs text-zinc-500 dark:text-zinc-400">
-            {[s.publicIp ?? 'no public IP', `UDP ${s.wgPort}`, s.tunnelNetworkV4, s.tunnelNetworkV6]
-              .filter(Boolean)
-              .join(' · ')}
+            {[s.publicIp, `UDP ${s.wgPort}`, s.tunnelNetworkV4, s.tunnelNetworkV6].filter(Boolean).join(' · ')}
           </p>
+          {!s.publicIp && (
+            <p className="mt-1 text-xs font-medium text-amber-700 dark:text-amber-400" data-testid="no-public-ip">
+              No public IP: no client can reach this server.{' '}
+              <Link to={`/tunnel-servers/${encodeURIComponent(s.id)}`} className="underline">
+                Set it
+              </Link>
+            </p>
+          )}
         </div>
         <div className="flex gap-4">
           <Link to={`/port-forwards?server=${encodeURIComponent(s.id)}`} className={linkClass}>
@@ -126,7 +133,8 @@ function ClientTable({ clients }: { clients: TunnelClient[] }) {
       <THead>
         <tr>
           <Th>Client</Th>
-          <Th>Status</Th>
+          <Th title="The client's agent, connected to WireWarp or not">Agent</Th>
+          <Th title="The WireGuard tunnel, from the handshakes the server reports">Tunnel</Th>
           <Th>Tunnel IP</Th>
           <Th>Gateway</Th>
           <Th>LAN networks</Th>
@@ -142,6 +150,9 @@ function ClientTable({ clients }: { clients: TunnelClient[] }) {
             </Td>
             <Td>
               <AgentStatusBadge status={c.status} />
+            </Td>
+            <Td>
+              <TunnelStateBadge tunnel={c.tunnel} />
             </Td>
             <Td className="font-mono text-xs">{c.tunnelIp ?? <Unknown />}</Td>
             <Td>{c.isGateway ? <Badge tone="green">Gateway</Badge> : <Unknown>No</Unknown>}</Td>
