@@ -63,6 +63,10 @@ describe.skipIf(skip)('dashboard: agents in Chromium', () => {
     const text = (await command.textContent()) ?? ''
     expect(text).toContain('/install/server')
     expect(text).toContain("--token 'wwr_")
+    // The test server listens on http://127.0.0.1: no VPS could use this command, and the dialog says so.
+    expect(await page.getByTestId('install-url-warning').textContent()).toMatch(
+      /127\.0\.0\.1, this machine itself.*WIREWARP_PUBLIC_URL/,
+    )
     await expect.poll(() => page.getByText(/This token works once and expires at .+ \(in 24 hours\)/).count()).toBe(1)
     const token = /--token '([^']+)'/.exec(text)?.[1]
     expect(token).toBeDefined()

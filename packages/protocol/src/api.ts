@@ -448,6 +448,8 @@ export const TunnelServerStatus = z.object({
   }),
   /** When the peer and forward figures were sampled; null before the agent sent any. */
   sampledAt: Timestamp.nullable(),
+  /** Whether the agent's driver reports WireGuard peers at all (a driver without WireGuard does not). */
+  peersReported: z.boolean(),
   peers: z.array(
     z.object({
       tunnelClientId: Id.nullable(),

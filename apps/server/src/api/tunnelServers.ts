@@ -98,6 +98,7 @@ export function tunnelServerRoutes(app: App, ctx: AppContext): void {
           lastAppliedAt: agent.lastAppliedAt,
         },
         sampledAt: stats ? latest!.at : null,
+        peersReported: stats?.peers !== undefined,
         peers: (stats?.peers ?? []).map((p) => {
           const c = byKey.get(p.publicKey)
           return { ...p, tunnelClientId: c?.id ?? null, name: c?.name ?? null, tunnelIp: c?.tunnelIp ?? null }

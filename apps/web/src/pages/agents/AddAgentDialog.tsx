@@ -15,6 +15,7 @@ import { formatDateTime } from '../../format/formatDate.ts'
 import { requiredNumber } from '../../forms/numberInput.ts'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
 import { kindDescriptions, kindLabels } from './agentLabels.ts'
+import { unreachableReason } from './reachableUrl.ts'
 
 const shownFields = ['kind', 'name', 'tunnelServerId', 'expiresInHours'] as const
 const kinds: readonly AgentKind[] = ['server', 'client']
@@ -195,6 +196,7 @@ function serverLabel(s: TunnelServer): string {
 }
 
 function InstallCommand({ created, onDone }: { created: RegistrationTokenCreated; onDone: () => void }) {
+  const unreachable = unreachableReason(created.installCommand)
   const hours = Math.max(0, Math.round((new Date(created.expiresAt).getTime() - Date.now()) / 3600_000))
   return (
     <div className="space-y-4">
@@ -202,6 +204,14 @@ function InstallCommand({ created, onDone }: { created: RegistrationTokenCreated
         Run this as root on the {created.kind === 'server' ? 'VPS' : 'homelab host'}. It installs the agent, registers
         it as <strong>{created.name}</strong> and starts it; the agent then shows up in the list.
       </p>
+      {unreachable && (
+        <div data-testid="install-url-warning">
+          <Alert tone="warning" title="A VPS cannot reach this">
+            The command uses this dashboard's address, and {unreachable}. Set WIREWARP_PUBLIC_URL to the address hosts
+            reach this server at (https), restart it, and make a new token.
+          </Alert>
+        </div>
+      )}
       <pre
         data-testid="install-command"
         className="rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2.5 font-mono text-xs leading-relaxed break-all whitespace-pre-wrap select-all dark:border-zinc-700 dark:bg-zinc-950"

@@ -2,6 +2,7 @@
 import type { Agent } from '@wirewarp/protocol'
 import { Link } from 'react-router'
 import { Badge } from '../../components/Badge.tsx'
+import { DateTime } from '../../components/DateTime.tsx'
 import { Td, Tr } from '../../components/Table.tsx'
 import { AgentStatusBadge } from './AgentStatusBadge.tsx'
 import { LastSeen } from './LastSeen.tsx'
@@ -42,8 +43,8 @@ export function AgentRow({ agent: a, now }: { agent: Agent; now: number }) {
             Apply failed
           </Badge>
         ) : (
-          <span className="text-zinc-400 dark:text-zinc-500" title="The last apply succeeded">
-            —
+          <span data-testid="agent-last-apply">
+            <DateTime iso={a.lastAppliedAt} now={now} empty="never applied" />
           </span>
         )}
       </Td>

@@ -20,8 +20,10 @@ export function TunnelPeers({ status, now }: { status: TunnelServerStatus; now: 
   }
   return (
     <>
-      {status.peers.length === 0 ? (
-        <EmptyNote>The server has no peers: no client with a key is connected to it.</EmptyNote>
+      {!status.peersReported ? (
+        <EmptyNote>This agent's driver reports no WireGuard peers, so their handshakes are not known.</EmptyNote>
+      ) : status.peers.length === 0 ? (
+        <EmptyNote>WireGuard on the server has no peers yet.</EmptyNote>
       ) : (
         <Table>
           <THead>
