@@ -1,6 +1,17 @@
 /** Request and response bodies of the REST API (`/api/v1`), shared by the server and the dashboard. */
 import { z } from 'zod'
-import { Description, Email, Id, Name, PageQuery, Password, Role, Timestamp } from './common.ts'
+import {
+  Description,
+  Email,
+  Id,
+  Name,
+  PageQuery,
+  Password,
+  Role,
+  Timestamp,
+  wholeNumber,
+  wholeNumberParam,
+} from './common.ts'
 import { jsonDepthExceeds } from './jsonLimits.ts'
 import { Cidr, InterfaceName, IpAddress, Port, TunnelNetwork4, TunnelNetwork6 } from './net.ts'
 
@@ -71,7 +82,7 @@ export type ApiToken = z.infer<typeof ApiToken>
 
 export const ApiTokenCreate = z.strictObject({
   name: Name,
-  expiresInDays: z.number().int().min(1).max(3650).optional().describe('Omit for a token that does not expire'),
+  expiresInDays: wholeNumber(1, 3650, 'days').optional().describe('Omit for a token that does not expire'),
 })
 export type ApiTokenCreate = z.input<typeof ApiTokenCreate>
 
@@ -118,7 +129,7 @@ export const RegistrationTokenCreate = z
     kind: AgentKind,
     name: Name,
     tunnelServerId: Id.optional().describe('Client tokens only: the tunnel server the new client connects to'),
-    expiresInHours: z.number().int().min(1).max(720).default(24),
+    expiresInHours: wholeNumber(1, 720, 'hours').default(24),
   })
   .refine((v) => v.kind === 'client' || v.tunnelServerId === undefined, {
     path: ['tunnelServerId'],
@@ -279,7 +290,7 @@ export function forwardRangeIssues(f: {
   destinationPort: number
 }): { path: string; message: string }[] {
   const end = f.publicPortEnd ?? f.publicPort
-  if (end < f.publicPort) return [{ path: 'publicPortEnd', message: 'Must not be lower than publicPort' }]
+  if (end < f.publicPort) return [{ path: 'publicPortEnd', message: 'Must not be lower than the public port' }]
   if (f.destinationPort + (end - f.publicPort) > 65535)
     return [{ path: 'destinationPort', message: 'The destination range would run past port 65535' }]
   return []
@@ -316,7 +327,7 @@ export const TemplatePort = z
   })
   .refine((p) => p.portEnd === undefined || p.portEnd >= p.port, {
     path: ['portEnd'],
-    error: 'Must not be lower than port',
+    error: 'Must not be lower than the first port',
   })
 export type TemplatePort = z.infer<typeof TemplatePort>
 
@@ -369,10 +380,10 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>
 
 export const AuditQuery = PageQuery.extend({
-  actorId: z.string().max(64).optional(),
-  action: z.string().max(64).optional(),
-  targetType: z.string().max(64).optional(),
-  targetId: z.string().max(64).optional(),
+  actorId: z.string().max(64, { error: 'Must be at most 64 characters' }).optional(),
+  action: z.string().max(64, { error: 'Must be at most 64 characters' }).optional(),
+  targetType: z.string().max(64, { error: 'Must be at most 64 characters' }).optional(),
+  targetId: z.string().max(64, { error: 'Must be at most 64 characters' }).optional(),
   from: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
   to: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
 })
@@ -415,7 +426,7 @@ export const CommandCreate = z.strictObject({
       error: `Must not nest objects and arrays more than ${COMMAND_PARAMS_DEPTH} levels deep`,
     })
     .default({}),
-  timeoutSeconds: z.number().int().min(1).max(300).default(30),
+  timeoutSeconds: wholeNumber(1, 300, 'seconds').default(30),
   wait: z.boolean().default(false).describe('Answer only once the agent has answered or the command timed out'),
 })
 export type CommandCreate = z.input<typeof CommandCreate>
@@ -426,7 +437,7 @@ export type MetricPoint = z.infer<typeof MetricPoint>
 export const MetricsQuery = z.strictObject({
   from: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
   to: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(2880),
+  limit: wholeNumberParam(1, 10_000).default(2880),
 })
 
 /** Server-Sent Events on /api/v1/events: `event:` is the type, `data:` this JSON. */

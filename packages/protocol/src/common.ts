@@ -49,12 +49,32 @@ export const Password = z
     error: 'Must not be one character repeated',
   })
 
+/** A whole number in a range, with messages people read (not "Too big: expected number to be <=720"). */
+export function wholeNumber(min: number, max: number, unit = '') {
+  const range = `Must be from ${min} to ${max}${unit ? ` ${unit}` : ''}`
+  return z
+    .number({ error: 'Must be a number' })
+    .int({ error: 'Must be a whole number' })
+    .min(min, { error: range })
+    .max(max, { error: range })
+}
+
+/** The same for a query-string parameter, which arrives as text. */
+export function wholeNumberParam(min: number, max: number) {
+  const range = `Must be from ${min} to ${max}`
+  return z.coerce
+    .number({ error: 'Must be a number' })
+    .int({ error: 'Must be a whole number' })
+    .min(min, { error: range })
+    .max(max, { error: range })
+}
+
 export const Role = z.enum(['admin', 'user'])
 export type Role = z.infer<typeof Role>
 
 export const PageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  limit: wholeNumberParam(1, 500).default(50),
+  offset: wholeNumberParam(0, 1_000_000_000).default(0),
 })
 export type PageQuery = z.infer<typeof PageQuery>
 
