@@ -33,6 +33,10 @@ export interface UpOptions {
   progress?: (step: string) => void
   /** Default linux; `recording` exercises everything but the data plane. */
   driver?: AgentDriver
+  /** Default true. False leaves the tunnel server without a public IP, so the tunnel cannot come up. */
+  publicIp?: boolean
+  /** The agents' metrics interval (default theirs, 30 s): how soon a handshake shows in the dashboard. */
+  metricsSeconds?: number
 }
 
 export interface DownReport {
@@ -74,7 +78,14 @@ export class Lab {
    * there is one lab per machine). On failure it throws and leaves what it built for
    * inspection: `Lab.down()` removes it.
    */
-  static async up({ dir = new LabDir(), beforeAgents, progress = () => {}, driver }: UpOptions = {}): Promise<Lab> {
+  static async up({
+    dir = new LabDir(),
+    beforeAgents,
+    progress = () => {},
+    driver,
+    publicIp = true,
+    metricsSeconds,
+  }: UpOptions = {}): Promise<Lab> {
     const problem = labUnavailable()
     if (problem) throw new Error(problem)
     await Lab.down(dir)
@@ -96,7 +107,7 @@ export class Lab {
     await vps.register(server.agentUrl, serverToken.token, driver)
     const ts = await api.tunnelServerOfAgent(vps.agentId)
     const tunnelServer = await api.updateTunnelServer(ts.id, {
-      publicIp: ADDRESSES.vpsPublic,
+      ...(publicIp ? { publicIp: ADDRESSES.vpsPublic } : {}),
       publicInterface: VPS_PUBLIC_INTERFACE,
     })
 
@@ -115,6 +126,7 @@ export class Lab {
       lanIp: ADDRESSES.homelabVmGateway,
     })
 
+    if (metricsSeconds !== undefined) for (const a of [vps, homelab]) a.setMetricsSeconds(metricsSeconds)
     await beforeAgents?.()
 
     progress('starting agents')

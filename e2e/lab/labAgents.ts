@@ -9,7 +9,7 @@
  * folder is bind-mounted there. Because it is a folder on disk, not a tmpfs that dies with the
  * agent, an agent started again after a kill still finds the interface it left behind.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { DesiredState } from '@wirewarp/protocol'
 import { REPO_ROOT } from './controlServer.ts'
@@ -104,6 +104,16 @@ export class LabAgent {
     if (!id) throw new Error(`register printed no agent id:\n${out}`)
     this.#agentId = id
     return id
+  }
+
+  /**
+   * How often the agent reports metrics (WireGuard handshakes among them), in its config file:
+   * the lab's dashboard test waits for a handshake report, 30 s by default.
+   */
+  setMetricsSeconds(seconds: number): void {
+    const text = readFileSync(this.config, 'utf8')
+    if (!/^metricsSeconds: \d+$/m.test(text)) throw new Error(`${this.config} has no metricsSeconds line:\n${text}`)
+    writeFileSync(this.config, text.replace(/^metricsSeconds: \d+$/m, `metricsSeconds: ${seconds}`), { mode: 0o600 })
   }
 
   /** Starts `run` in the background; its log (appended across restarts) is `output()`. */
