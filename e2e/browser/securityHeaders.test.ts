@@ -67,7 +67,7 @@ describe.skipIf(skip)('security headers: the dashboard and API docs in Chromium'
       await page.getByRole('heading').first().waitFor()
     }
     // The audit log shows the sign-in: the page fetched its data under the policy.
-    await page.getByText('auth.login').first().waitFor()
+    await page.getByTestId('audit-row').filter({ hasText: 'auth.login' }).first().waitFor()
     expect(violations).toEqual([])
     expect(cspConsole).toEqual([])
   })

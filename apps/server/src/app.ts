@@ -20,6 +20,7 @@ import { auditLogRoutes } from './api/auditLog.ts'
 import { authRoutes } from './api/auth.ts'
 import { eventRoutes } from './api/events.ts'
 import { healthRoutes } from './api/health.ts'
+import { overviewRoutes } from './api/overview.ts'
 import { passwordRoutes } from './api/password.ts'
 import { portForwardRoutes } from './api/portForwards.ts'
 import { registrationTokenRoutes } from './api/registrationTokens.ts'
@@ -39,6 +40,12 @@ import { docsCsp, installSecurityHeaders } from './http/securityHeaders.ts'
 import { httpTimeouts } from './http/timeouts.ts'
 import { trustProxyOption } from './http/trustProxy.ts'
 import type { App } from './http/types.ts'
+
+/** The API docs' top-bar logo: the product's name as white text, for Swagger UI's dark bar. */
+const DOCS_LOGO =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="40" viewBox="0 0 160 40">' +
+  '<text x="0" y="28" font-family="system-ui, sans-serif" font-size="24" font-weight="700" fill="#fff">WireWarp</text>' +
+  '</svg>'
 
 export interface BuildOptions {
   logger: FastifyBaseLogger
@@ -93,7 +100,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(swaggerUi, { routePrefix: '/api/docs', transformStaticCSP: docsCsp })
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    transformStaticCSP: docsCsp,
+    // The product's name instead of Swagger's logo. A data: image, which the CSP's img-src allows.
+    logo: { type: 'image/svg+xml', content: Buffer.from(DOCS_LOGO), href: '/api/docs', target: '_self' },
+    theme: { title: 'WireWarp API' },
+  })
 
   // Sized for a tunnel server with 10,000 peers (its metrics); a bigger frame closes the socket with 1009.
   await app.register(websocket, { options: { maxPayload: FRAME_LIMITS.maxBytes } })
@@ -115,6 +128,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     portForwardRoutes,
     serviceTemplateRoutes,
     auditLogRoutes,
+    overviewRoutes,
     eventRoutes,
   ])
     routes(app, ctx)

@@ -143,8 +143,8 @@ export const templateNameTaken = (name: string) =>
   new AppError('service_template.name_taken', 409, `A template named "${name}" exists already.`, {
     name: 'Already in use',
   })
-export const templateBuiltin = (name: string) =>
-  new AppError('service_template.builtin', 409, `"${name}" is built in and cannot be deleted.`)
+export const templateBuiltin = (name: string, verb: 'deleted' | 'changed' = 'deleted') =>
+  new AppError('service_template.builtin', 409, `"${name}" is built in and cannot be ${verb}.`)
 
 /**
  * The AppError for a constraint the database enforced, or null when `err` is something else. A

@@ -85,7 +85,7 @@ export async function ensureFirstAdmin(
         '  │ WireWarp first start: an admin account was created.        │',
         `  │   email:    ${email.padEnd(47)}│`,
         `  │   password: ${password.padEnd(47)}│`,
-        '  │ This password is shown only now. Change it after sign-in.  │',
+        '  │ Shown only now. Sign in, then Profile → Change password.   │',
         '  └────────────────────────────────────────────────────────────┘',
         '',
       ].join('\n'),

@@ -370,6 +370,42 @@ describe.skipIf(skip)('REST API', () => {
       ports: [{ protocol: 'udp', port: 2456, portEnd: 2458 }],
     })
     expect(custom.status).toBe(201)
+
+    // A custom template can be changed: only the fields sent, validated as on create, audit-logged.
+    const renamed = await admin.patch<ServiceTemplate>(`/api/v1/service-templates/${custom.body.id}`, {
+      name: 'Valheim dedicated',
+    })
+    expect(renamed.status).toBe(200)
+    expect(renamed.body).toMatchObject({
+      name: 'Valheim dedicated',
+      ports: [{ protocol: 'udp', port: 2456, portEnd: 2458 }],
+    })
+    const reported = await admin.patch<ServiceTemplate>(`/api/v1/service-templates/${custom.body.id}`, {
+      description: 'Valheim and its query port',
+      ports: [
+        { protocol: 'udp', port: 2456, portEnd: 2458 },
+        { protocol: 'tcp', port: 2459 },
+      ],
+    })
+    expect(reported.status).toBe(200)
+    expect(reported.body).toMatchObject({ name: 'Valheim dedicated', description: 'Valheim and its query port' })
+    expect(reported.body.ports).toHaveLength(2)
+    const again = await admin.get<Page<ServiceTemplate>>('/api/v1/service-templates?limit=500')
+    expect(again.body.items.find((x) => x.id === custom.body.id)?.name).toBe('Valheim dedicated')
+    const bad = await admin.patch<{ error: { fields: Record<string, string> } }>(
+      `/api/v1/service-templates/${custom.body.id}`,
+      { name: '', ports: [{ protocol: 'tcp', port: 0 }] },
+    )
+    expect(bad.status).toBe(400)
+    expect(Object.keys(bad.body.error.fields).sort()).toEqual(['name', 'ports.0.port'])
+    expect((await admin.patch(`/api/v1/service-templates/${dayz.id}`, { description: 'mine' })).status).toBe(409)
+    expect(
+      (await admin.patch('/api/v1/service-templates/00000000-0000-4000-8000-000000000000', { name: 'X' })).status,
+    ).toBe(404)
+    const audit = await admin.get<Page<AuditEntry>>('/api/v1/audit-log?action=service_template.update')
+    expect(audit.body.items.map((e) => e.targetId)).toEqual([custom.body.id, custom.body.id])
+    expect(audit.body.items[1]?.summary).toMatchObject({ name: 'Valheim dedicated' })
+
     expect((await admin.delete(`/api/v1/service-templates/${dayz.id}`)).status).toBe(409)
     expect((await admin.delete(`/api/v1/service-templates/${custom.body.id}`)).status).toBe(204)
   })

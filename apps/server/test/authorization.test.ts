@@ -351,6 +351,7 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     },
 
     'GET /api/v1/tunnel-clients': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/tunnel-clients' }) },
+    'GET /api/v1/overview': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/overview' }) },
     'GET /api/v1/tunnel-clients/{id}': {
       rule: 'admin',
       ok: 200,
@@ -436,6 +437,14 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
         body: { name: `Game ${next()}`, ports: [{ protocol: 'tcp', port: 7777 }] },
       }),
     },
+    'PATCH /api/v1/service-templates/{id}': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({
+        url: `/api/v1/service-templates/${await newTemplate()}`,
+        body: { description: `changed ${next()}` },
+      }),
+    },
     'DELETE /api/v1/service-templates/{id}': {
       rule: 'admin',
       ok: 204,
@@ -443,6 +452,11 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     },
 
     'GET /api/v1/audit-log': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/audit-log?limit=5' }) },
+    'GET /api/v1/audit-log/actions': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({ url: '/api/v1/audit-log/actions' }),
+    },
   }
 
   /** What a refused call must not touch (sessions, the audit log and use times aside). */
@@ -538,7 +552,7 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     ])
     for (const r of byRule('admin'))
       expect(r).toMatch(
-        / \/api\/v1\/(users|agents|registration-tokens|tunnel-servers|tunnel-clients|port-forwards|service-templates|audit-log|events)\b/,
+        / \/api\/v1\/(users|agents|registration-tokens|tunnel-servers|tunnel-clients|port-forwards|service-templates|audit-log|events|overview)\b/,
       )
   })
 

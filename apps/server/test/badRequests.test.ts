@@ -348,7 +348,7 @@ const rows: Row[] = [
     status: 409,
     code: 'forward.conflict',
     field: 'publicPort',
-    mentions: () => `tcp 25565 "Minecraft"`,
+    mentions: () => `"Minecraft" (TCP 25565)`,
   },
   {
     name: 'forward: tcp range 25560–25570 overlaps tcp 25565',
@@ -357,7 +357,7 @@ const rows: Row[] = [
     body: forward({ publicPort: 25560, publicPortEnd: 25570, destinationPort: 25560 }),
     status: 409,
     code: 'forward.conflict',
-    mentions: () => `tcp 25565 "Minecraft"`,
+    mentions: () => `"Minecraft" (TCP 25565)`,
   },
   {
     name: 'forward: udp 27018 inside the existing udp range 27015–27020',
@@ -366,7 +366,7 @@ const rows: Row[] = [
     body: forward({ protocol: 'udp', publicPort: 27018, destinationPort: 27018 }),
     status: 409,
     code: 'forward.conflict',
-    mentions: () => `udp 27015–27020 "Source engine"`,
+    mentions: () => `"Source engine" (UDP 27015–27020)`,
   },
   {
     name: 'forward: udp range 27010–27015 touches the end of 27015–27020',
@@ -375,7 +375,7 @@ const rows: Row[] = [
     body: forward({ protocol: 'udp', publicPort: 27010, publicPortEnd: 27015, destinationPort: 27010 }),
     status: 409,
     code: 'forward.conflict',
-    mentions: () => `udp 27015–27020 "Source engine"`,
+    mentions: () => `"Source engine" (UDP 27015–27020)`,
   },
   {
     name: 'forward: "both" 25565 overlaps the tcp forward',
@@ -384,7 +384,7 @@ const rows: Row[] = [
     body: forward({ protocol: 'both', publicPort: 25565, destinationPort: 25565 }),
     status: 409,
     code: 'forward.conflict',
-    mentions: () => `tcp 25565 "Minecraft"`,
+    mentions: () => `"Minecraft" (TCP 25565)`,
   },
   {
     name: 'forward: udp on the WireGuard port 51820',
@@ -492,7 +492,7 @@ const rows: Row[] = [
     body: { protocol: 'both', publicPort: 27017, destinationPort: 27017 },
     status: 409,
     code: 'forward.conflict',
-    mentions: () => `udp 27015–27020 "Source engine"`,
+    mentions: () => `"Source engine" (UDP 27015–27020)`,
   },
   {
     name: 'forward: PATCH tunnelServerId (not changeable)',
@@ -538,7 +538,7 @@ const rows: Row[] = [
     }),
     status: 409,
     code: 'forward.conflict',
-    mentions: () => `tcp 25565 "Minecraft"`,
+    mentions: () => `"Minecraft" (TCP 25565)`,
   },
   {
     // Its first port (udp 2302–2305) is free; the second (udp 27016) is not: nothing may remain.
@@ -553,7 +553,7 @@ const rows: Row[] = [
     }),
     status: 409,
     code: 'forward.conflict',
-    mentions: () => `udp 27015–27020 "Source engine"`,
+    mentions: () => `"Source engine" (UDP 27015–27020)`,
   },
   {
     name: 'forward from template: client of another server',
@@ -1366,6 +1366,59 @@ const rows: Row[] = [
     status: 409,
     code: 'service_template.builtin',
     mentions: () => 'DayZ',
+  },
+  {
+    name: 'template: PATCH a built-in',
+    method: 'PATCH',
+    url: (f) => `${ST}/${f.dayz}`,
+    body: { description: 'mine now' },
+    status: 409,
+    code: 'service_template.builtin',
+    mentions: () => 'DayZ',
+  },
+  {
+    name: 'template: PATCH an unknown one',
+    method: 'PATCH',
+    url: `${ST}/${NONE}`,
+    body: { name: 'Nothing' },
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'template: PATCH to the name of a built-in (any case)',
+    method: 'PATCH',
+    url: (f) => `${ST}/${f.customTemplate}`,
+    body: { name: 'dayz' },
+    status: 409,
+    code: 'service_template.name_taken',
+    field: 'name',
+  },
+  {
+    name: 'template: PATCH with no ports',
+    method: 'PATCH',
+    url: (f) => `${ST}/${f.customTemplate}`,
+    body: { ports: [] },
+    status: 400,
+    code: 'validation',
+    field: 'ports',
+  },
+  {
+    name: 'template: PATCH with port 70000 and a name with HTML',
+    method: 'PATCH',
+    url: (f) => `${ST}/${f.customTemplate}`,
+    body: { name: '<b>x</b>', ports: [{ protocol: 'tcp', port: 70000 }] },
+    status: 400,
+    code: 'validation',
+    field: 'ports.0.port',
+  },
+  {
+    name: 'template: PATCH builtin (not changeable)',
+    method: 'PATCH',
+    url: (f) => `${ST}/${f.customTemplate}`,
+    body: { builtin: true },
+    status: 400,
+    code: 'validation',
+    field: 'builtin',
   },
 
   // ---- audit log, agents ------------------------------------------------------------------------

@@ -94,6 +94,15 @@ export async function freshDatabase(): Promise<{
   }
 }
 
+/**
+ * fetch keeps idle connections to the old server in its pool; the server closed them, but the
+ * client learns so only when its event loop reads the close. Without this turn, the first request
+ * after a restart can go out on such a socket and fail with "other side closed".
+ */
+function clientsSeeClose(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 50))
+}
+
 export async function startTestServer(
   overrides: Partial<Config> = {},
   /** Where the server logs (a test that reads the log passes its own); silent by default. */
@@ -130,6 +139,7 @@ export async function startTestServer(
       // Same port: agents were told this URL.
       config.port = Number(new URL(server.url).port)
       await server.close()
+      await clientsSeeClose()
       server = await startServer(config, log)
       t.url = server.url
       t.db = server.ctx.db
@@ -138,6 +148,7 @@ export async function startTestServer(
     async stop() {
       config.port = Number(new URL(server.url).port)
       await server.close()
+      await clientsSeeClose()
     },
     async start() {
       server = await startServer(config, log)

@@ -12,6 +12,7 @@ import { AuditLogPage } from './pages/auditLog/AuditLogPage.tsx'
 import { CrashPage } from './pages/CrashPage.tsx'
 import { LoginPage } from './pages/LoginPage.tsx'
 import { NotFoundPage } from './pages/NotFoundPage.tsx'
+import { OverviewPage } from './pages/overview/OverviewPage.tsx'
 import { ProfilePage } from './pages/ProfilePage.tsx'
 import { PortForwardsPage } from './pages/portForwards/PortForwardsPage.tsx'
 import { ServiceTemplatesPage } from './pages/serviceTemplates/ServiceTemplatesPage.tsx'
@@ -36,6 +37,14 @@ export const router = createBrowserRouter([
     errorElement: <CrashPage />,
     children: [
       { index: true, element: <HomeRedirect /> },
+      {
+        path: 'overview',
+        element: (
+          <RequireAdmin>
+            <OverviewPage />
+          </RequireAdmin>
+        ),
+      },
       {
         path: 'agents',
         element: (

@@ -179,9 +179,7 @@ export const TunnelServer = z.object({
 })
 export type TunnelServer = z.infer<typeof TunnelServer>
 
-export const Mtu = z.number().int().min(1280, { error: 'Must be from 1280 to 9000' }).max(9000, {
-  error: 'Must be from 1280 to 9000',
-})
+export const Mtu = wholeNumber(1280, 9000)
 
 export const TunnelServerUpdate = z.strictObject({
   name: Name.optional(),
@@ -341,12 +339,25 @@ export const ServiceTemplate = z.object({
 })
 export type ServiceTemplate = z.infer<typeof ServiceTemplate>
 
+const TemplatePorts = z
+  .array(TemplatePort)
+  .min(1, { error: 'Add at least one port' })
+  .max(20, { error: 'At most 20 ports' })
+
 export const ServiceTemplateCreate = z.strictObject({
   name: Name,
   description: Description.default(''),
-  ports: z.array(TemplatePort).min(1, { error: 'Add at least one port' }).max(20, { error: 'At most 20 ports' }),
+  ports: TemplatePorts,
 })
 export type ServiceTemplateCreate = z.input<typeof ServiceTemplateCreate>
+
+/** Custom templates only: a built-in one is refreshed on every start, so it is not edited. */
+export const ServiceTemplateUpdate = z.strictObject({
+  name: Name.optional(),
+  description: Description.optional(),
+  ports: TemplatePorts.optional().describe('Replaces the whole list'),
+})
+export type ServiceTemplateUpdate = z.input<typeof ServiceTemplateUpdate>
 
 export const PortForwardFromTemplate = z.strictObject({
   templateId: Id,
@@ -370,24 +381,40 @@ export const AuditEntry = z.object({
     .describe('anonymous: nobody signed in (a failed sign-in)'),
   actorId: z.string().nullable(),
   actorEmail: z.string().nullable(),
+  actorName: z.string().nullable().describe("The actor's email today (else as recorded), an agent's name, or null"),
   action: z.string(),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
+  targetName: z
+    .string()
+    .nullable()
+    .describe('The target by name: as it is called today, else as recorded when it was deleted, else a short id'),
   summary: z.record(z.string(), z.unknown()),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
 })
 export type AuditEntry = z.infer<typeof AuditEntry>
 
+// Text filters match from the start, ignoring case: "port_forward." finds every forward change.
+const auditPrefix = (what: string) =>
+  z.string().max(64, { error: 'Must be at most 64 characters' }).optional().describe(`Prefix of ${what}`)
+
 export const AuditQuery = PageQuery.extend({
-  actorId: z.string().max(64, { error: 'Must be at most 64 characters' }).optional(),
-  action: z.string().max(64, { error: 'Must be at most 64 characters' }).optional(),
-  targetType: z.string().max(64, { error: 'Must be at most 64 characters' }).optional(),
-  targetId: z.string().max(64, { error: 'Must be at most 64 characters' }).optional(),
+  actorId: auditPrefix("the actor's id"),
+  actor: auditPrefix("the actor's email"),
+  action: auditPrefix('the action, e.g. "port_forward." for every forward change'),
+  targetType: auditPrefix('the target type, e.g. "tunnel_" for servers and clients'),
+  targetId: auditPrefix("the target's id"),
+  target: auditPrefix("the target's name or id"),
   from: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
   to: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
 })
 export type AuditQuery = z.infer<typeof AuditQuery>
+
+export const AuditActions = z.object({
+  items: z.array(z.string()).describe('Every action the server writes, and any other found in the log, sorted'),
+})
+export type AuditActions = z.infer<typeof AuditActions>
 
 export const Health = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -433,6 +460,7 @@ export type CommandCreate = z.input<typeof CommandCreate>
 
 export const MetricPoint = z.object({ at: Timestamp, sample: z.record(z.string(), z.unknown()) })
 export type MetricPoint = z.infer<typeof MetricPoint>
+export const MetricPointList = z.object({ items: z.array(MetricPoint) })
 
 export const MetricsQuery = z.strictObject({
   from: z.iso.datetime({ error: 'Must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' }).optional(),
@@ -484,3 +512,80 @@ export const TunnelServerStatus = z.object({
   ),
 })
 export type TunnelServerStatus = z.infer<typeof TunnelServerStatus>
+
+// ---- overview ---------------------------------------------------------------------------------
+
+/**
+ * One status per forward, as the port forwards page shows it: disabled; waiting for the agent
+ * (`offline`: the server agent is not connected; `pending`: it has not applied the change yet);
+ * `tunnel_down` (applied, but the client's tunnel is down); `working` (applied, and the tunnel is up).
+ */
+export const ForwardWorking = z.enum(['disabled', 'offline', 'pending', 'tunnel_down', 'working'])
+export type ForwardWorking = z.infer<typeof ForwardWorking>
+
+/** At most this many items in each "needs attention" list; the counts always cover everything. */
+export const OVERVIEW_ATTENTION_LIMIT = 100
+
+/** The admin's landing page: what is up, what is not, and why. */
+export const Overview = z.object({
+  agents: z.object({
+    total: z.number().int(),
+    connected: z.number().int(),
+    disconnected: z.number().int(),
+    /** Registered but never connected. */
+    pending: z.number().int(),
+  }),
+  /** Tunnel clients, by their tunnel state. */
+  tunnels: z.object({ total: z.number().int(), up: z.number().int(), down: z.number().int() }),
+  forwards: z.object({
+    total: z.number().int(),
+    working: z.number().int(),
+    /** Enabled but not working: waiting for the agent, or the tunnel is down. */
+    notWorking: z.number().int(),
+    disabled: z.number().int(),
+  }),
+  attention: z.object({
+    /** Agents that are not connected: disconnected, or registered and never connected. */
+    agents: z.array(
+      z.object({
+        id: Id,
+        name: z.string(),
+        kind: AgentKind,
+        status: AgentStatus,
+        lastSeenAt: Timestamp.nullable(),
+        tunnelServerId: Id.nullable(),
+        tunnelClientId: Id.nullable(),
+      }),
+    ),
+    /** Tunnel clients whose tunnel is down, with the reason. */
+    tunnels: z.array(
+      z.object({
+        id: Id,
+        name: z.string(),
+        tunnelServerId: Id.nullable(),
+        tunnelServerName: z.string().nullable(),
+        reason: TunnelDownReason,
+        message: z.string(),
+      }),
+    ),
+    /** Enabled forwards that do not work, with the reason in words. */
+    forwards: z.array(
+      z.object({
+        id: Id,
+        tunnelServerId: Id,
+        tunnelServerName: z.string(),
+        tunnelClientId: Id,
+        tunnelClientName: z.string().nullable(),
+        protocol: ForwardProtocol,
+        publicPort: Port,
+        publicPortEnd: Port.nullable(),
+        destinationIp: z.string(),
+        destinationPort: Port,
+        description: z.string(),
+        state: z.enum(['offline', 'pending', 'tunnel_down']),
+        message: z.string(),
+      }),
+    ),
+  }),
+})
+export type Overview = z.infer<typeof Overview>

@@ -7,7 +7,7 @@ import {
   DesiredState,
   ErrorBody,
   IdParams,
-  MetricPoint,
+  MetricPointList,
   MetricsQuery,
   Page,
   PageQuery,
@@ -149,7 +149,7 @@ export function agentRoutes(app: App, ctx: AppContext): void {
         summary: 'Metrics samples (CPU, memory, load, uptime, interface counters) between from and to, oldest first',
         params: IdParams,
         querystring: MetricsQuery,
-        response: { 200: z.object({ items: z.array(MetricPoint) }), 404: ErrorBody },
+        response: { 200: MetricPointList, 404: ErrorBody },
       },
     },
     async (request) => {

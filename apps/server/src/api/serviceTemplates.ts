@@ -1,5 +1,13 @@
-/** Service templates: the built-ins and custom ones an admin adds. */
-import { ErrorBody, IdParams, Page, PageQuery, ServiceTemplate, ServiceTemplateCreate } from '@wirewarp/protocol'
+/** Service templates: the built-ins and custom ones an admin adds, changes or deletes. */
+import {
+  ErrorBody,
+  IdParams,
+  Page,
+  PageQuery,
+  ServiceTemplate,
+  ServiceTemplateCreate,
+  ServiceTemplateUpdate,
+} from '@wirewarp/protocol'
 import { z } from 'zod'
 import { notFound, templateBuiltin, templateNameTaken } from '../errors.ts'
 import { actorOf } from '../http/authenticate.ts'
@@ -14,6 +22,7 @@ import {
   insertServiceTemplate,
   listServiceTemplates,
   toServiceTemplate,
+  updateServiceTemplate,
 } from '../store/serviceTemplates.ts'
 
 const tags = ['service-templates']
@@ -53,6 +62,43 @@ export function serviceTemplateRoutes(app: App, ctx: AppContext): void {
         return row
       })
       return reply.status(201).send(toServiceTemplate(row))
+    },
+  )
+
+  app.patch(
+    '/api/v1/service-templates/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Change a custom service template (forwards made from it stay as they are)',
+        params: IdParams,
+        body: ServiceTemplateUpdate,
+        response: { 200: ServiceTemplate, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => {
+      const b = request.body
+      const row = await change(ctx, request, async ({ db: trx }) => {
+        const t = await getServiceTemplate(trx, request.params.id)
+        if (!t) throw notFound('Service template')
+        // Built-ins are refreshed from the code on every start; an edit would not last.
+        if (t.builtin) throw templateBuiltin(t.name, 'changed')
+        if (b.name !== undefined) {
+          const same = await findServiceTemplateByName(trx, b.name)
+          if (same && same.id !== t.id) throw templateNameTaken(b.name)
+        }
+        const row = (await updateServiceTemplate(trx, t.id, b))!
+        await writeAudit(
+          trx,
+          actorOf(request),
+          'service_template.update',
+          { type: 'service_template', id: t.id },
+          { name: row.name, ...b },
+        )
+        return row
+      })
+      return toServiceTemplate(row)
     },
   )
 

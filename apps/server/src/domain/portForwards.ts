@@ -33,13 +33,16 @@ import type { Tx } from './change.ts'
 
 export type ForwardFields = Omit<PortForwardRow, 'id' | 'createdAt' | 'updatedAt' | 'changedRevision'>
 
-/** How people recognise a forward: its protocol, ports and description (never its id). */
+const protocolNames = { tcp: 'TCP', udp: 'UDP', both: 'TCP and UDP' } as const
+
+/** How people recognise a forward: its description and ports, `"Minecraft" (TCP 25565)`, or `TCP 25565` (never its id). */
 export function describeForward(
   f: Pick<PortForwardRow, 'protocol' | 'publicPort' | 'publicPortEnd' | 'description'>,
 ): string {
   const ports =
     f.publicPortEnd && f.publicPortEnd !== f.publicPort ? `${f.publicPort}–${f.publicPortEnd}` : `${f.publicPort}`
-  return `${f.protocol} ${ports}${f.description ? ` "${f.description}"` : ''}`
+  const what = `${protocolNames[f.protocol]} ${ports}`
+  return f.description ? `"${f.description}" (${what})` : what
 }
 
 /**

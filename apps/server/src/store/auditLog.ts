@@ -1,11 +1,47 @@
 /** The audit log: who changed what, from where, when. Written in the same transaction as the change. */
 import type { AuditEntry, AuditQuery } from '@wirewarp/protocol'
-import type { Selectable } from 'kysely'
+import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, sql } from 'kysely'
 import type { Db } from '../db/database.ts'
-import type { AuditLogTable } from '../db/schema.ts'
+import type { AuditLogTable, Database } from '../db/schema.ts'
+import { resolveAuditNames } from './auditNames.ts'
 import { JsonObject, newId, nowIso, page, parseJsonColumn } from './rows.ts'
 
 type Row = Selectable<AuditLogTable>
+
+/**
+ * The actions the server writes, for the dashboard's picker; `listAuditActions` adds any other
+ * found in the log (an agent command, an action of an older version).
+ */
+export const KNOWN_AUDIT_ACTIONS = [
+  'agent.command.diagnostics',
+  'agent.command.ping',
+  'agent.command.restart',
+  'agent.delete',
+  'agent.register',
+  'api_token.create',
+  'api_token.revoke',
+  'auth.login',
+  'auth.login_failed',
+  'auth.logout',
+  'port_forward.create',
+  'port_forward.create_from_template',
+  'port_forward.delete',
+  'port_forward.disable',
+  'port_forward.enable',
+  'port_forward.update',
+  'registration_token.create',
+  'registration_token.revoke',
+  'service_template.create',
+  'service_template.delete',
+  'service_template.update',
+  'tunnel_client.update',
+  'tunnel_server.update',
+  'user.create',
+  'user.delete',
+  'user.password_change',
+  'user.password_change_failed',
+  'user.update',
+] as const
 
 export interface Actor {
   /** anonymous: a request with nobody signed in; system: the server itself. */
@@ -17,22 +53,6 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null, email: null, ip: null, userAgent: null }
-
-export function toAuditEntry(row: Row): AuditEntry {
-  return {
-    id: row.id,
-    at: row.at,
-    actorType: row.actorType,
-    actorId: row.actorId,
-    actorEmail: row.actorEmail,
-    action: row.action,
-    targetType: row.targetType,
-    targetId: row.targetId,
-    summary: parseJsonColumn(row.summary, JsonObject, {}),
-    ip: row.ip,
-    userAgent: row.userAgent,
-  }
-}
 
 export async function writeAudit(
   db: Db,
@@ -59,13 +79,100 @@ export async function writeAudit(
     .execute()
 }
 
-export function listAudit(db: Db, q: AuditQuery) {
+export async function listAudit(db: Db, q: AuditQuery) {
   let query = db.selectFrom('auditLog').selectAll()
-  if (q.actorId) query = query.where('actorId', '=', q.actorId)
-  if (q.action) query = query.where('action', '=', q.action)
-  if (q.targetType) query = query.where('targetType', '=', q.targetType)
-  if (q.targetId) query = query.where('targetId', '=', q.targetId)
+  if (q.actorId) query = query.where(startsWith('auditLog.actorId', q.actorId))
+  if (q.actor) {
+    const actor = q.actor
+    // The email recorded then, or the actor's email today (it may have changed since).
+    query = query.where((eb) =>
+      eb.or([
+        startsWith('auditLog.actorEmail', actor),
+        eb('auditLog.actorId', 'in', eb.selectFrom('users').select('users.id').where(startsWith('users.email', actor))),
+      ]),
+    )
+  }
+  if (q.action) query = query.where(startsWith('auditLog.action', q.action))
+  if (q.targetType) query = query.where(startsWith('auditLog.targetType', q.targetType))
+  if (q.targetId) query = query.where(startsWith('auditLog.targetId', q.targetId))
+  if (q.target) {
+    const target = q.target
+    query = query.where((eb) => eb.or([startsWith('auditLog.targetId', target), ...targetsNamed(eb, target)]))
+  }
   if (q.from) query = query.where('at', '>=', new Date(q.from).toISOString())
   if (q.to) query = query.where('at', '<=', new Date(q.to).toISOString())
-  return page(query.orderBy('at', 'desc').orderBy('id', 'desc'), q, toAuditEntry)
+  const rows = await page(query.orderBy('at', 'desc').orderBy('id', 'desc'), q, (row) => row)
+  const names = await resolveAuditNames(db, rows.items)
+  return {
+    ...rows,
+    items: rows.items.map((row, i) => ({ ...toAuditEntry(row), ...names[i]! })),
+  }
+}
+
+/** Every action in KNOWN_AUDIT_ACTIONS or in the log, sorted. */
+export async function listAuditActions(db: Db): Promise<string[]> {
+  const found = await db.selectFrom('auditLog').select('action').distinct().execute()
+  return [...new Set([...KNOWN_AUDIT_ACTIONS, ...found.map((r) => r.action)])].sort()
+}
+
+function toAuditEntry(row: Row): Omit<AuditEntry, 'actorName' | 'targetName'> {
+  return {
+    id: row.id,
+    at: row.at,
+    actorType: row.actorType,
+    actorId: row.actorId,
+    actorEmail: row.actorEmail,
+    action: row.action,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    summary: parseJsonColumn(row.summary, JsonObject, {}),
+    ip: row.ip,
+    userAgent: row.userAgent,
+  }
+}
+
+/**
+ * `column` starts with `prefix`, ignoring case, with `%` and `_` in the prefix taken literally.
+ * `lower(…) like` behaves the same on SQLite (case-blind like) and PostgreSQL (case-sensitive).
+ */
+function startsWith(column: string, prefix: string) {
+  const pattern = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+  return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`
+}
+
+/** Entries whose target, as it is named today, starts with `prefix`: one subquery per target type. */
+function targetsNamed(eb: ExpressionBuilder<Database, 'auditLog'>, prefix: string) {
+  const of = (type: string, ids: SelectQueryBuilder<Database, keyof Database, { id: string }>) =>
+    eb.and([eb('auditLog.targetType', '=', type), eb('auditLog.targetId', 'in', ids)])
+  return [
+    of('agent', eb.selectFrom('agents').select('agents.id').where(startsWith('agents.name', prefix))),
+    of(
+      'tunnel_server',
+      eb.selectFrom('tunnelServers').select('tunnelServers.id').where(startsWith('tunnelServers.name', prefix)),
+    ),
+    of(
+      'tunnel_client',
+      eb.selectFrom('tunnelClients').select('tunnelClients.id').where(startsWith('tunnelClients.name', prefix)),
+    ),
+    of(
+      'port_forward',
+      eb.selectFrom('portForwards').select('portForwards.id').where(startsWith('portForwards.description', prefix)),
+    ),
+    of('user', eb.selectFrom('users').select('users.id').where(startsWith('users.email', prefix))),
+    of(
+      'service_template',
+      eb
+        .selectFrom('serviceTemplates')
+        .select('serviceTemplates.id')
+        .where(startsWith('serviceTemplates.name', prefix)),
+    ),
+    of('api_token', eb.selectFrom('apiTokens').select('apiTokens.id').where(startsWith('apiTokens.name', prefix))),
+    of(
+      'registration_token',
+      eb
+        .selectFrom('registrationTokens')
+        .select('registrationTokens.id')
+        .where(startsWith('registrationTokens.name', prefix)),
+    ),
+  ]
 }

@@ -75,6 +75,17 @@ export async function insertServiceTemplate(
   return row
 }
 
+export async function updateServiceTemplate(
+  db: Db,
+  id: string,
+  patch: { name?: string; description?: string; ports?: TemplatePort[] },
+): Promise<Row | undefined> {
+  const { ports, ...rest } = patch
+  const set = { ...rest, ...(ports === undefined ? {} : { ports: JSON.stringify(ports) }) }
+  if (Object.keys(set).length > 0) await db.updateTable('serviceTemplates').set(set).where('id', '=', id).execute()
+  return getServiceTemplate(db, id)
+}
+
 export async function deleteServiceTemplate(db: Db, id: string): Promise<void> {
   await db.deleteFrom('serviceTemplates').where('id', '=', id).execute()
 }

@@ -1,12 +1,9 @@
 /** Agents: list, read, delete, one-shot commands and their history, metrics samples. */
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { Agent, CommandCreate, CommandLogEntry, MetricPoint } from '@wirewarp/protocol'
-import { agentCommandsQueryKey, agentMetricsQueryKey, agentQueryKey, agentsQueryKey } from './agentQueryKeys.ts'
+import { Agent, type CommandCreate, CommandLogEntry, MetricPointList, Page } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
-import type { Page } from './Page.ts'
-import { portForwardsQueryKey } from './portForwards.ts'
-import { tunnelClientsQueryKey, tunnelServersQueryKey } from './tunnels.ts'
+import { queryKeys } from './queryKeys.ts'
 import { upsertCommand } from './upsertCommand.ts'
 
 /** How many commands the history shows: the newest, as the server orders them. */
@@ -14,36 +11,41 @@ export const COMMANDS_SHOWN = 50
 // At the agent's default of one sample every 30 s, the last hour.
 const METRICS_SHOWN = 120
 
+const AgentPage = Page(Agent)
+const CommandPage = Page(CommandLogEntry)
+
 const agentPath = (id: string) => `/agents/${encodeURIComponent(id)}`
 
 export function useAgents(page: { limit: number; offset: number }) {
   return useQuery({
-    queryKey: [...agentsQueryKey, page],
-    queryFn: ({ signal }) => apiFetch<Page<Agent>>('/agents', { query: page, signal }),
+    queryKey: queryKeys.agents.list(page),
+    queryFn: ({ signal }) => apiFetch('/agents', { schema: AgentPage, query: page, signal }),
     placeholderData: keepPreviousData,
   })
 }
 
-export function useAgent(id: string) {
+/** One agent; nothing is fetched while `id` is null (not a valid id). */
+export function useAgent(id: string | null) {
   return useQuery({
-    queryKey: agentQueryKey(id),
-    queryFn: ({ signal }) => apiFetch<Agent>(agentPath(id), { signal }),
+    queryKey: queryKeys.agents.detail(id ?? ''),
+    queryFn: ({ signal }) => apiFetch(agentPath(id ?? ''), { schema: Agent, signal }),
+    enabled: id !== null,
   })
 }
 
 export function useAgentCommands(id: string) {
   return useQuery({
-    queryKey: agentCommandsQueryKey(id),
+    queryKey: queryKeys.agents.commands(id),
     queryFn: ({ signal }) =>
-      apiFetch<Page<CommandLogEntry>>(`${agentPath(id)}/commands`, { query: { limit: COMMANDS_SHOWN }, signal }),
+      apiFetch(`${agentPath(id)}/commands`, { schema: CommandPage, query: { limit: COMMANDS_SHOWN }, signal }),
   })
 }
 
 export function useAgentMetrics(id: string) {
   return useQuery({
-    queryKey: agentMetricsQueryKey(id),
+    queryKey: queryKeys.agents.metrics(id),
     queryFn: ({ signal }) =>
-      apiFetch<{ items: MetricPoint[] }>(`${agentPath(id)}/metrics`, { query: { limit: METRICS_SHOWN }, signal }),
+      apiFetch(`${agentPath(id)}/metrics`, { schema: MetricPointList, query: { limit: METRICS_SHOWN }, signal }),
   })
 }
 
@@ -51,7 +53,7 @@ export function useSendCommand(agentId: string) {
   const queryClient = useQueryClient()
   return useMutation({
     mutationFn: (body: CommandCreate) =>
-      apiFetch<CommandLogEntry>(`${agentPath(agentId)}/commands`, { method: 'POST', body }),
+      apiFetch(`${agentPath(agentId)}/commands`, { method: 'POST', body, schema: CommandLogEntry }),
     // The live stream usually got here first; this covers a dashboard whose stream is reconnecting.
     onSuccess: (entry) => upsertCommand(queryClient, entry),
   })
@@ -60,13 +62,16 @@ export function useSendCommand(agentId: string) {
 export function useDeleteAgent() {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (id: string) => apiFetch<void>(agentPath(id), { method: 'DELETE' }),
+    mutationFn: (id: string) => apiFetch(agentPath(id), { method: 'DELETE' }),
     // The server deletes the agent's tunnel server or client and their forwards with it.
     onSuccess: () =>
       Promise.all(
-        [agentsQueryKey, tunnelServersQueryKey, tunnelClientsQueryKey, portForwardsQueryKey].map((queryKey) =>
-          queryClient.invalidateQueries({ queryKey }),
-        ),
+        [
+          queryKeys.agents.lists,
+          queryKeys.tunnelServers.all,
+          queryKeys.tunnelClients.all,
+          queryKeys.portForwards.all,
+        ].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
       ),
   })
 }

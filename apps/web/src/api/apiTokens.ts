@@ -1,16 +1,16 @@
 /** The signed-in user's own API tokens. */
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { ApiToken, ApiTokenCreate, ApiTokenCreated } from '@wirewarp/protocol'
+import { ApiToken, type ApiTokenCreate, ApiTokenCreated, Page } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
-import type { Page } from './Page.ts'
+import { queryKeys } from './queryKeys.ts'
 
-export const apiTokensQueryKey = ['api-tokens'] as const
+const TokenPage = Page(ApiToken)
 
 export function useApiTokens(page: { limit: number; offset: number }) {
   return useQuery({
-    queryKey: [...apiTokensQueryKey, page],
-    queryFn: ({ signal }) => apiFetch<Page<ApiToken>>('/api-tokens', { query: page, signal }),
+    queryKey: queryKeys.apiTokens.list(page),
+    queryFn: ({ signal }) => apiFetch('/api-tokens', { schema: TokenPage, query: page, signal }),
     placeholderData: keepPreviousData,
   })
 }
@@ -18,15 +18,15 @@ export function useApiTokens(page: { limit: number; offset: number }) {
 export function useCreateApiToken() {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (body: ApiTokenCreate) => apiFetch<ApiTokenCreated>('/api-tokens', { method: 'POST', body }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: apiTokensQueryKey }),
+    mutationFn: (body: ApiTokenCreate) => apiFetch('/api-tokens', { method: 'POST', body, schema: ApiTokenCreated }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.apiTokens.all }),
   })
 }
 
 export function useRevokeApiToken() {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`/api-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: apiTokensQueryKey }),
+    mutationFn: (id: string) => apiFetch(`/api-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.apiTokens.all }),
   })
 }

@@ -1,12 +1,9 @@
 /** Folds one live event from /api/v1/events into the cached queries, so open pages change in place. */
 import type { QueryClient } from '@tanstack/react-query'
 import type { Agent, LiveEvent } from '@wirewarp/protocol'
-import { agentQueryKey, agentRootQueryKey, agentsQueryKey } from './agentQueryKeys.ts'
+import { overviewQueryKey } from './overview.ts'
 import type { Page } from './Page.ts'
-import { portForwardsQueryKey } from './portForwards.ts'
-import { registrationTokensQueryKey } from './registrationTokens.ts'
-import { tunnelServerStatusQueryKey, tunnelServerStatusRootKey } from './tunnelServerStatus.ts'
-import { tunnelClientsQueryKey, tunnelServersQueryKey } from './tunnels.ts'
+import { queryKeys } from './queryKeys.ts'
 import { upsertCommand } from './upsertCommand.ts'
 
 export function applyLiveEvent(queryClient: QueryClient, event: LiveEvent): void {
@@ -26,23 +23,23 @@ export function applyLiveEvent(queryClient: QueryClient, event: LiveEvent): void
 /** After the stream was down, events may have been missed: refetch what they would have changed. */
 export function invalidateLiveData(queryClient: QueryClient): void {
   for (const queryKey of [
-    agentsQueryKey,
-    agentRootQueryKey,
-    tunnelServersQueryKey,
-    tunnelClientsQueryKey,
-    tunnelServerStatusRootKey,
+    queryKeys.agents.all,
+    queryKeys.tunnelServers.all,
+    queryKeys.tunnelClients.all,
+    queryKeys.tunnelServerStatus.all,
+    overviewQueryKey,
   ]) {
     void queryClient.invalidateQueries({ queryKey })
   }
 }
 
 function applyAgent(queryClient: QueryClient, agent: Agent): void {
-  const cached = queryClient.getQueryData<Agent>(agentQueryKey(agent.id))
+  const cached = queryClient.getQueryData<Agent>(queryKeys.agents.detail(agent.id))
   const before = cached ?? findListed(queryClient, agent.id)
-  if (cached) queryClient.setQueryData(agentQueryKey(agent.id), agent)
+  if (cached) queryClient.setQueryData(queryKeys.agents.detail(agent.id), agent)
 
   let listed = false
-  for (const [queryKey, page] of queryClient.getQueriesData<Page<Agent>>({ queryKey: agentsQueryKey })) {
+  for (const [queryKey, page] of queryClient.getQueriesData<Page<Agent>>({ queryKey: queryKeys.agents.lists })) {
     if (!page?.items.some((a) => a.id === agent.id)) continue
     listed = true
     queryClient.setQueryData<Page<Agent>>(queryKey, {
@@ -52,45 +49,48 @@ function applyAgent(queryClient: QueryClient, agent: Agent): void {
   }
   if (!listed) {
     // A new agent (or one on a page not cached): the server knows where it sorts. It used a token, too.
-    void queryClient.invalidateQueries({ queryKey: agentsQueryKey })
-    void queryClient.invalidateQueries({ queryKey: registrationTokensQueryKey })
+    void queryClient.invalidateQueries({ queryKey: queryKeys.agents.lists })
+    void queryClient.invalidateQueries({ queryKey: queryKeys.registrationTokens.all })
   }
 
   // Tunnel servers and clients carry their agent's status (the port forwards page shows it).
   if (!before || before.status !== agent.status) {
-    void queryClient.invalidateQueries({ queryKey: tunnelServersQueryKey })
-    void queryClient.invalidateQueries({ queryKey: tunnelClientsQueryKey })
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tunnelServers.all })
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tunnelClients.all })
   }
   // A server agent's event is its status or an applied revision: both change which forwards are live.
   // The status is derived on the server (per forward), so refetch it rather than patch it here.
   if (agent.tunnelServerId) {
-    void queryClient.invalidateQueries({ queryKey: tunnelServerStatusQueryKey(agent.tunnelServerId) })
+    void queryClient.invalidateQueries({ queryKey: queryKeys.tunnelServerStatus.detail(agent.tunnelServerId) })
   }
+  // Any agent's status or applied revision changes the overview's counts; it is worked out on the server.
+  void queryClient.invalidateQueries({ queryKey: overviewQueryKey })
 }
 
 function applyAgentDeleted(queryClient: QueryClient, agentId: string): void {
-  queryClient.setQueriesData<Page<Agent>>({ queryKey: agentsQueryKey }, (page) =>
+  queryClient.setQueriesData<Page<Agent>>({ queryKey: queryKeys.agents.lists }, (page) =>
     page?.items.some((a) => a.id === agentId)
       ? { ...page, items: page.items.filter((a) => a.id !== agentId), total: page.total - 1 }
       : page,
   )
   // A later agent may move up onto this page; an open detail page learns the agent is gone.
-  for (const queryKey of [agentsQueryKey, agentQueryKey(agentId)]) {
+  for (const queryKey of [queryKeys.agents.lists, queryKeys.agents.detail(agentId)]) {
     void queryClient.invalidateQueries({ queryKey })
   }
   // Deleting an agent deletes its tunnel server or client, and their forwards.
   for (const queryKey of [
-    tunnelServersQueryKey,
-    tunnelClientsQueryKey,
-    portForwardsQueryKey,
-    tunnelServerStatusRootKey,
+    queryKeys.tunnelServers.all,
+    queryKeys.tunnelClients.all,
+    queryKeys.portForwards.all,
+    queryKeys.tunnelServerStatus.all,
+    overviewQueryKey,
   ]) {
     void queryClient.invalidateQueries({ queryKey })
   }
 }
 
 function findListed(queryClient: QueryClient, agentId: string): Agent | undefined {
-  for (const [, page] of queryClient.getQueriesData<Page<Agent>>({ queryKey: agentsQueryKey })) {
+  for (const [, page] of queryClient.getQueriesData<Page<Agent>>({ queryKey: queryKeys.agents.lists })) {
     const found = page?.items.find((a) => a.id === agentId)
     if (found) return found
   }

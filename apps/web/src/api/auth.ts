@@ -1,19 +1,18 @@
-/** Session calls: who is signed in, sign in, sign out. */
+/** Session calls: who is signed in, sign in, sign out, change your password. */
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { LoginRequest, Me } from '@wirewarp/protocol'
+import { type LoginRequest, Me, type PasswordChange } from '@wirewarp/protocol'
 import { isApiError } from './ApiError.ts'
 import { apiFetch } from './apiFetch.ts'
-
-export const meQueryKey = ['auth', 'me'] as const
+import { queryKeys } from './queryKeys.ts'
 
 /** The signed-in user, or null when there is no valid session. */
 export function useMe() {
   return useQuery({
-    queryKey: meQueryKey,
+    queryKey: queryKeys.me,
     queryFn: async ({ signal }): Promise<Me | null> => {
       try {
-        return await apiFetch<Me>('/auth/me', { signal })
+        return await apiFetch('/auth/me', { schema: Me, signal })
       } catch (error) {
         if (isApiError(error, 401)) return null
         throw error
@@ -26,23 +25,30 @@ export function useMe() {
 export function useSignIn() {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (body: LoginRequest) => apiFetch<Me>('/auth/login', { method: 'POST', body }),
+    mutationFn: (body: LoginRequest) => apiFetch('/auth/login', { method: 'POST', body, schema: Me }),
     // A wrong password is a 401 too; it must not count as "the session expired".
     meta: { expectsUnauthenticated: true },
     onSuccess: (me) => {
       // Another account may have used this tab; drop everything cached under it.
       queryClient.removeQueries()
-      queryClient.setQueryData(meQueryKey, me)
+      queryClient.setQueryData(queryKeys.me, me)
     },
   })
 }
 
 export function useSignOut() {
   return useMutation({
-    mutationFn: () => apiFetch<void>('/auth/logout', { method: 'POST' }),
+    mutationFn: () => apiFetch('/auth/logout', { method: 'POST' }),
     meta: { expectsUnauthenticated: true },
     // A full page load drops every cached response and in-memory state of the old session at once,
     // and lands on a plain /login that will not send the next person back to this page.
     onSettled: () => window.location.replace('/login'),
+  })
+}
+
+/** Changes the signed-in user's own password; the server ends their other sessions. */
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (body: PasswordChange) => apiFetch('/auth/password', { method: 'POST', body }),
   })
 }

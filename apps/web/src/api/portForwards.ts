@@ -1,20 +1,28 @@
 /** Port forwards on a tunnel server: list, create (from scratch or a template), edit, toggle, delete. */
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { PortForward, PortForwardCreate, PortForwardFromTemplate, PortForwardUpdate } from '@wirewarp/protocol'
+import {
+  Page,
+  PortForward,
+  type PortForwardCreate,
+  type PortForwardFromTemplate,
+  PortForwardList,
+  type PortForwardUpdate,
+} from '@wirewarp/protocol'
+import type { z } from 'zod'
 import { apiFetch } from './apiFetch.ts'
-import type { Page } from './Page.ts'
-import { tunnelServerStatusRootKey } from './tunnelServerStatus.ts'
+import { queryKeys } from './queryKeys.ts'
 
-export const portForwardsQueryKey = ['port-forwards'] as const
+const ForwardPage = Page(PortForward)
+type ForwardPage = z.infer<typeof ForwardPage>
 
 const forwardPath = (id: string) => `/port-forwards/${encodeURIComponent(id)}`
 
 export function usePortForwards(tunnelServerId: string | undefined, page: { limit: number; offset: number }) {
   return useQuery({
-    queryKey: [...portForwardsQueryKey, { tunnelServerId, ...page }],
+    queryKey: queryKeys.portForwards.list({ tunnelServerId, ...page }),
     queryFn: ({ signal }) =>
-      apiFetch<Page<PortForward>>('/port-forwards', { query: { tunnelServerId, ...page }, signal }),
+      apiFetch('/port-forwards', { schema: ForwardPage, query: { tunnelServerId, ...page }, signal }),
     enabled: tunnelServerId !== undefined,
     placeholderData: keepPreviousData,
   })
@@ -25,14 +33,16 @@ function useInvalidateForwards() {
   // A changed forward is pending on its server until the agent applies it: refetch that state too.
   return () =>
     Promise.all(
-      [portForwardsQueryKey, tunnelServerStatusRootKey].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+      [queryKeys.portForwards.all, queryKeys.tunnelServerStatus.all].map((queryKey) =>
+        queryClient.invalidateQueries({ queryKey }),
+      ),
     )
 }
 
 export function useCreateForward() {
   const invalidate = useInvalidateForwards()
   return useMutation({
-    mutationFn: (body: PortForwardCreate) => apiFetch<PortForward>('/port-forwards', { method: 'POST', body }),
+    mutationFn: (body: PortForwardCreate) => apiFetch('/port-forwards', { method: 'POST', body, schema: PortForward }),
     onSuccess: invalidate,
   })
 }
@@ -41,7 +51,7 @@ export function useCreateForwardsFromTemplate() {
   const invalidate = useInvalidateForwards()
   return useMutation({
     mutationFn: (body: PortForwardFromTemplate) =>
-      apiFetch<{ items: PortForward[] }>('/port-forwards/from-template', { method: 'POST', body }),
+      apiFetch('/port-forwards/from-template', { method: 'POST', body, schema: PortForwardList }),
     onSuccess: invalidate,
   })
 }
@@ -50,7 +60,7 @@ export function useUpdateForward() {
   const invalidate = useInvalidateForwards()
   return useMutation({
     mutationFn: ({ id, patch }: { id: string; patch: PortForwardUpdate }) =>
-      apiFetch<PortForward>(forwardPath(id), { method: 'PATCH', body: patch }),
+      apiFetch(forwardPath(id), { method: 'PATCH', body: patch, schema: PortForward }),
     onSuccess: invalidate,
   })
 }
@@ -60,10 +70,10 @@ export function useSetForwardEnabled() {
   const invalidate = useInvalidateForwards()
   return useMutation({
     mutationFn: ({ id, enabled }: { id: string; enabled: boolean }) =>
-      apiFetch<PortForward>(`${forwardPath(id)}/${enabled ? 'enable' : 'disable'}`, { method: 'POST' }),
+      apiFetch(`${forwardPath(id)}/${enabled ? 'enable' : 'disable'}`, { method: 'POST', schema: PortForward }),
     onSuccess: (updated) => {
       // Show the new state at once instead of waiting for the list to refetch.
-      queryClient.setQueriesData<Page<PortForward>>({ queryKey: portForwardsQueryKey }, (page) =>
+      queryClient.setQueriesData<ForwardPage>({ queryKey: queryKeys.portForwards.lists }, (page) =>
         page ? { ...page, items: page.items.map((f) => (f.id === updated.id ? updated : f)) } : page,
       )
       return invalidate()
@@ -74,7 +84,7 @@ export function useSetForwardEnabled() {
 export function useDeleteForward() {
   const invalidate = useInvalidateForwards()
   return useMutation({
-    mutationFn: (id: string) => apiFetch<void>(forwardPath(id), { method: 'DELETE' }),
+    mutationFn: (id: string) => apiFetch(forwardPath(id), { method: 'DELETE' }),
     onSuccess: invalidate,
   })
 }

@@ -1,7 +1,7 @@
 /** The app's TanStack Query client: retry policy, and "any 401 means the session is gone". */
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query'
-import { ApiError, isApiError } from './ApiError.ts'
-import { meQueryKey } from './auth.ts'
+import { canRetry, isApiError } from './ApiError.ts'
+import { queryKeys } from './queryKeys.ts'
 
 declare module '@tanstack/react-query' {
   interface Register {
@@ -14,8 +14,8 @@ declare module '@tanstack/react-query' {
 // wherever the 401 came from (a list, a form, a toggle).
 function onUnauthenticated(error: unknown) {
   if (!isApiError(error, 401)) return
-  if (queryClient.getQueryData(meQueryKey) === null) return
-  queryClient.setQueryData(meQueryKey, null)
+  if (queryClient.getQueryData(queryKeys.me) === null) return
+  queryClient.setQueryData(queryKeys.me, null)
 }
 
 export const queryClient: QueryClient = new QueryClient({
@@ -28,9 +28,8 @@ export const queryClient: QueryClient = new QueryClient({
   defaultOptions: {
     queries: {
       staleTime: 10_000,
-      // A 4xx will not fix itself; retrying only delays the error message.
-      retry: (failures, error) =>
-        !(error instanceof ApiError && error.status >= 400 && error.status < 500) && failures < 2,
+      // A 4xx or an answer that does not fit will not fix itself; retrying only delays the message.
+      retry: (failures, error) => canRetry(error) && failures < 2,
     },
   },
 })

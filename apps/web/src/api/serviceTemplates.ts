@@ -1,17 +1,18 @@
 /** Service templates: named sets of ports (built in, or made by an admin) that become forwards in one step. */
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { ServiceTemplate, ServiceTemplateCreate } from '@wirewarp/protocol'
+import { Page, ServiceTemplate, type ServiceTemplateCreate, type ServiceTemplateUpdate } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
-import { ALL_ROWS, type Page } from './Page.ts'
+import { ALL_ROWS } from './Page.ts'
+import { queryKeys } from './queryKeys.ts'
 
-export const serviceTemplatesQueryKey = ['service-templates'] as const
+const TemplatePage = Page(ServiceTemplate)
 
 export function useServiceTemplates() {
   return useQuery({
-    queryKey: serviceTemplatesQueryKey,
+    queryKey: queryKeys.serviceTemplates.list(),
     queryFn: ({ signal }) =>
-      apiFetch<Page<ServiceTemplate>>('/service-templates', { query: { limit: ALL_ROWS }, signal }),
+      apiFetch('/service-templates', { schema: TemplatePage, query: { limit: ALL_ROWS }, signal }),
   })
 }
 
@@ -19,15 +20,28 @@ export function useCreateServiceTemplate() {
   const queryClient = useQueryClient()
   return useMutation({
     mutationFn: (body: ServiceTemplateCreate) =>
-      apiFetch<ServiceTemplate>('/service-templates', { method: 'POST', body }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: serviceTemplatesQueryKey }),
+      apiFetch('/service-templates', { method: 'POST', body, schema: ServiceTemplate }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.serviceTemplates.all }),
+  })
+}
+
+export function useUpdateServiceTemplate() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: ({ id, patch }: { id: string; patch: ServiceTemplateUpdate }) =>
+      apiFetch(`/service-templates/${encodeURIComponent(id)}`, {
+        method: 'PATCH',
+        body: patch,
+        schema: ServiceTemplate,
+      }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.serviceTemplates.all }),
   })
 }
 
 export function useDeleteServiceTemplate() {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`/service-templates/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: serviceTemplatesQueryKey }),
+    mutationFn: (id: string) => apiFetch(`/service-templates/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.serviceTemplates.all }),
   })
 }

@@ -5,16 +5,14 @@
  */
 
 import { useQuery } from '@tanstack/react-query'
-import type { TunnelServerStatus } from '@wirewarp/protocol'
+import { TunnelServerStatus } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
-
-export const tunnelServerStatusRootKey = ['tunnel-server-status'] as const
-export const tunnelServerStatusQueryKey = (id: string) => ['tunnel-server-status', id] as const
+import { queryKeys } from './queryKeys.ts'
 
 export function useTunnelServerStatus(id: string) {
   return useQuery({
-    queryKey: tunnelServerStatusQueryKey(id),
+    queryKey: queryKeys.tunnelServerStatus.detail(id),
     queryFn: ({ signal }) =>
-      apiFetch<TunnelServerStatus>(`/tunnel-servers/${encodeURIComponent(id)}/status`, { signal }),
+      apiFetch(`/tunnel-servers/${encodeURIComponent(id)}/status`, { schema: TunnelServerStatus, signal }),
   })
 }

@@ -1,14 +1,13 @@
 /** Tunnel servers and their clients: list, read, and change their settings. */
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { TunnelClient, TunnelClientUpdate, TunnelServer, TunnelServerUpdate } from '@wirewarp/protocol'
-import { agentRootQueryKey, agentsQueryKey } from './agentQueryKeys.ts'
+import { Page, TunnelClient, type TunnelClientUpdate, TunnelServer, type TunnelServerUpdate } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
-import { ALL_ROWS, type Page } from './Page.ts'
-import { tunnelServerStatusRootKey } from './tunnelServerStatus.ts'
+import { ALL_ROWS } from './Page.ts'
+import { queryKeys } from './queryKeys.ts'
 
-export const tunnelServersQueryKey = ['tunnel-servers'] as const
-export const tunnelClientsQueryKey = ['tunnel-clients'] as const
+const ServerPage = Page(TunnelServer)
+const ClientPage = Page(TunnelClient)
 
 /** Tunnel state follows the handshakes servers report every 30 s; no live event carries it. */
 const TUNNEL_STATE_REFRESH_MS = 15_000
@@ -18,16 +17,16 @@ const clientPath = (id: string) => `/tunnel-clients/${encodeURIComponent(id)}`
 
 export function useTunnelServers() {
   return useQuery({
-    queryKey: tunnelServersQueryKey,
-    queryFn: ({ signal }) => apiFetch<Page<TunnelServer>>('/tunnel-servers', { query: { limit: ALL_ROWS }, signal }),
+    queryKey: queryKeys.tunnelServers.list(),
+    queryFn: ({ signal }) => apiFetch('/tunnel-servers', { schema: ServerPage, query: { limit: ALL_ROWS }, signal }),
   })
 }
 
 export function useTunnelClients(tunnelServerId: string | undefined) {
   return useQuery({
-    queryKey: [...tunnelClientsQueryKey, { tunnelServerId }],
+    queryKey: queryKeys.tunnelClients.list(tunnelServerId),
     queryFn: ({ signal }) =>
-      apiFetch<Page<TunnelClient>>('/tunnel-clients', { query: { tunnelServerId, limit: ALL_ROWS }, signal }),
+      apiFetch('/tunnel-clients', { schema: ClientPage, query: { tunnelServerId, limit: ALL_ROWS }, signal }),
     enabled: tunnelServerId !== undefined,
     refetchInterval: TUNNEL_STATE_REFRESH_MS,
   })
@@ -36,8 +35,8 @@ export function useTunnelClients(tunnelServerId: string | undefined) {
 /** Every tunnel client, of any server or of none (the Tunnels page groups them itself). */
 export function useAllTunnelClients() {
   return useQuery({
-    queryKey: [...tunnelClientsQueryKey, 'all'],
-    queryFn: ({ signal }) => apiFetch<Page<TunnelClient>>('/tunnel-clients', { query: { limit: ALL_ROWS }, signal }),
+    queryKey: queryKeys.tunnelClients.every(),
+    queryFn: ({ signal }) => apiFetch('/tunnel-clients', { schema: ClientPage, query: { limit: ALL_ROWS }, signal }),
     refetchInterval: TUNNEL_STATE_REFRESH_MS,
   })
 }
@@ -45,8 +44,8 @@ export function useAllTunnelClients() {
 /** One tunnel server; nothing is fetched while `id` is null (an agent not linked to one). */
 export function useTunnelServer(id: string | null) {
   return useQuery({
-    queryKey: [...tunnelServersQueryKey, id],
-    queryFn: ({ signal }) => apiFetch<TunnelServer>(serverPath(id ?? ''), { signal }),
+    queryKey: queryKeys.tunnelServers.detail(id ?? ''),
+    queryFn: ({ signal }) => apiFetch(serverPath(id ?? ''), { schema: TunnelServer, signal }),
     enabled: id !== null,
   })
 }
@@ -54,8 +53,8 @@ export function useTunnelServer(id: string | null) {
 /** One tunnel client; nothing is fetched while `id` is null. */
 export function useTunnelClient(id: string | null) {
   return useQuery({
-    queryKey: [...tunnelClientsQueryKey, id],
-    queryFn: ({ signal }) => apiFetch<TunnelClient>(clientPath(id ?? ''), { signal }),
+    queryKey: queryKeys.tunnelClients.detail(id ?? ''),
+    queryFn: ({ signal }) => apiFetch(clientPath(id ?? ''), { schema: TunnelClient, signal }),
     enabled: id !== null,
     refetchInterval: TUNNEL_STATE_REFRESH_MS,
   })
@@ -67,9 +66,12 @@ function useInvalidateTunnels() {
   // bumps the desired revision of the agents involved, which no live event announces.
   return () =>
     Promise.all(
-      [tunnelServersQueryKey, tunnelClientsQueryKey, tunnelServerStatusRootKey, agentsQueryKey, agentRootQueryKey].map(
-        (queryKey) => queryClient.invalidateQueries({ queryKey }),
-      ),
+      [
+        queryKeys.tunnelServers.all,
+        queryKeys.tunnelClients.all,
+        queryKeys.tunnelServerStatus.all,
+        queryKeys.agents.all,
+      ].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
     )
 }
 
@@ -78,10 +80,10 @@ export function useUpdateTunnelServer() {
   const invalidate = useInvalidateTunnels()
   return useMutation({
     mutationFn: ({ id, patch }: { id: string; patch: TunnelServerUpdate }) =>
-      apiFetch<TunnelServer>(serverPath(id), { method: 'PATCH', body: patch }),
+      apiFetch(serverPath(id), { method: 'PATCH', body: patch, schema: TunnelServer }),
     onSuccess: (saved) => {
       // The edit page compares its fields with this: it must be the saved server before any refetch ends.
-      queryClient.setQueryData([...tunnelServersQueryKey, saved.id], saved)
+      queryClient.setQueryData(queryKeys.tunnelServers.detail(saved.id), saved)
       return invalidate()
     },
   })
@@ -92,9 +94,9 @@ export function useUpdateTunnelClient() {
   const invalidate = useInvalidateTunnels()
   return useMutation({
     mutationFn: ({ id, patch }: { id: string; patch: TunnelClientUpdate }) =>
-      apiFetch<TunnelClient>(clientPath(id), { method: 'PATCH', body: patch }),
+      apiFetch(clientPath(id), { method: 'PATCH', body: patch, schema: TunnelClient }),
     onSuccess: (saved) => {
-      queryClient.setQueryData([...tunnelClientsQueryKey, saved.id], saved)
+      queryClient.setQueryData(queryKeys.tunnelClients.detail(saved.id), saved)
       return invalidate()
     },
   })

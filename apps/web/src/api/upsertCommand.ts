@@ -1,11 +1,11 @@
 /** Puts a command (new, or finished since) into its agent's cached history, newest first. */
 import type { QueryClient } from '@tanstack/react-query'
 import type { CommandLogEntry } from '@wirewarp/protocol'
-import { agentCommandsQueryKey } from './agentQueryKeys.ts'
 import type { Page } from './Page.ts'
+import { queryKeys } from './queryKeys.ts'
 
 export function upsertCommand(queryClient: QueryClient, entry: CommandLogEntry): void {
-  queryClient.setQueryData<Page<CommandLogEntry>>(agentCommandsQueryKey(entry.agentId), (page) => {
+  queryClient.setQueryData<Page<CommandLogEntry>>(queryKeys.agents.commands(entry.agentId), (page) => {
     if (!page) return page
     const known = page.items.find((c) => c.id === entry.id)
     if (known) {

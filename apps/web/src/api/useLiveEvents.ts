@@ -7,7 +7,7 @@ import { LiveEvent } from '@wirewarp/protocol'
 import { useEffect } from 'react'
 import { apiUrl } from './apiFetch.ts'
 import { applyLiveEvent, invalidateLiveData } from './applyLiveEvent.ts'
-import { meQueryKey } from './auth.ts'
+import { queryKeys } from './queryKeys.ts'
 
 const EVENT_TYPES: readonly LiveEvent['type'][] = ['agent', 'agent_deleted', 'command']
 const FIRST_RETRY_MS = 2_000
@@ -51,7 +51,7 @@ export function useLiveEvents(enabled: boolean): void {
         // and recheck the session so an expired one sends the user to sign in.
         if (es.readyState !== EventSource.CLOSED) return
         es.close()
-        void queryClient.invalidateQueries({ queryKey: meQueryKey })
+        void queryClient.invalidateQueries({ queryKey: queryKeys.me })
         retryTimer = setTimeout(connect, retryMs)
         retryMs = Math.min(retryMs * 2, MAX_RETRY_MS)
       })

@@ -1,17 +1,16 @@
 /** Admin calls on user accounts. */
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { User, UserCreate, UserUpdate } from '@wirewarp/protocol'
+import { Page, User, type UserCreate, type UserUpdate } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
-import { meQueryKey } from './auth.ts'
-import type { Page } from './Page.ts'
+import { queryKeys } from './queryKeys.ts'
 
-export const usersQueryKey = ['users'] as const
+const UserPage = Page(User)
 
 export function useUsers(page: { limit: number; offset: number }) {
   return useQuery({
-    queryKey: [...usersQueryKey, page],
-    queryFn: ({ signal }) => apiFetch<Page<User>>('/users', { query: page, signal }),
+    queryKey: queryKeys.users.list(page),
+    queryFn: ({ signal }) => apiFetch('/users', { schema: UserPage, query: page, signal }),
     placeholderData: keepPreviousData,
   })
 }
@@ -21,8 +20,8 @@ function useInvalidateUsers() {
   return async () => {
     // An admin may edit their own account; the header and role checks read `me`.
     await Promise.all([
-      queryClient.invalidateQueries({ queryKey: usersQueryKey }),
-      queryClient.invalidateQueries({ queryKey: meQueryKey }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.users.all }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.me }),
     ])
   }
 }
@@ -30,7 +29,7 @@ function useInvalidateUsers() {
 export function useCreateUser() {
   const invalidate = useInvalidateUsers()
   return useMutation({
-    mutationFn: (body: UserCreate) => apiFetch<User>('/users', { method: 'POST', body }),
+    mutationFn: (body: UserCreate) => apiFetch('/users', { method: 'POST', body, schema: User }),
     onSuccess: invalidate,
   })
 }
@@ -39,7 +38,7 @@ export function useUpdateUser() {
   const invalidate = useInvalidateUsers()
   return useMutation({
     mutationFn: ({ id, patch }: { id: string; patch: UserUpdate }) =>
-      apiFetch<User>(`/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch }),
+      apiFetch(`/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch, schema: User }),
     onSuccess: invalidate,
   })
 }
@@ -47,7 +46,7 @@ export function useUpdateUser() {
 export function useDeleteUser() {
   const invalidate = useInvalidateUsers()
   return useMutation({
-    mutationFn: (id: string) => apiFetch<void>(`/users/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => apiFetch(`/users/${encodeURIComponent(id)}`, { method: 'DELETE' }),
     onSuccess: invalidate,
   })
 }

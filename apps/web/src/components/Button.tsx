@@ -1,5 +1,5 @@
 /** The dashboard's button, in a few tones; `type` defaults to "button" so it never submits a form by accident. */
-import type { ButtonHTMLAttributes } from 'react'
+import type { ButtonHTMLAttributes, Ref } from 'react'
 
 type Tone = 'primary' | 'secondary' | 'danger' | 'ghost'
 type Size = 'sm' | 'md'
@@ -31,6 +31,7 @@ const sizes: Record<Size, string> = {
 export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   tone?: Tone
   size?: Size
+  ref?: Ref<HTMLButtonElement>
   /** Shows a spinner and disables the button while a request it started is running. */
   pending?: boolean
 }

@@ -1,4 +1,5 @@
-/** What a page shows while its data loads, or when loading failed (with a retry). */
+/** What a page shows while its data loads, or when loading failed (with a retry when one can help). */
+import { canRetry } from '../api/ApiError.ts'
 import { Alert } from './Alert.tsx'
 import { Button, Spinner } from './Button.tsx'
 
@@ -11,11 +12,12 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   )
 }
 
+/** `onRetry` shows "Try again" only for errors that may go away (network, 5xx): a 4xx comes back the same. */
 export function LoadError({ error, onRetry }: { error: Error; onRetry?: () => void }) {
   return (
     <Alert title="Could not load this page">
       <p>{error.message}</p>
-      {onRetry && (
+      {onRetry && canRetry(error) && (
         <Button size="sm" className="mt-2" onClick={onRetry}>
           Try again
         </Button>

@@ -6,7 +6,7 @@ import type { HTMLAttributes, TdHTMLAttributes, ThHTMLAttributes } from 'react'
 
 export function Table({ className = '', children, ...rest }: HTMLAttributes<HTMLTableElement>) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+    <div className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
       <table
         className={`min-w-full divide-y divide-zinc-200 text-sm text-zinc-800 dark:divide-zinc-800 dark:text-zinc-200 ${className}`}
         {...rest}
@@ -45,7 +45,7 @@ export function Th({ className = '', children, ...rest }: ThHTMLAttributes<HTMLT
   return (
     <th
       scope="col"
-      className={`px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-zinc-500 dark:text-zinc-400 ${className}`}
+      className={`px-4 py-2.5 text-left text-xs font-semibold tracking-wide whitespace-nowrap text-zinc-500 dark:text-zinc-400 ${className}`}
       {...rest}
     >
       {children}

@@ -1,5 +1,6 @@
-/** Splits an error into messages for the fields a form shows and one message for the top of the form. */
+/** Splits a form's errors into messages beside the fields it shows and one message for its top. */
 import { isApiError } from '../api/ApiError.ts'
+import type { FieldMessages } from './validate.ts'
 
 export interface FormErrors {
   /** Field name (the API body field) → what is wrong with it. */
@@ -8,30 +9,46 @@ export interface FormErrors {
   message: string | null
 }
 
+/** Field name → how the form labels it, to name a field it does not show ("LAN networks: …"). */
+export type FieldLabels = Record<string, string>
+
 export const noFormErrors: FormErrors = { fields: {}, message: null }
 
-export function formErrors(error: Error | null | undefined, shownFields: readonly string[]): FormErrors {
+/** The server's answer as a form shows it. */
+export function formErrors(
+  error: Error | null | undefined,
+  shownFields: readonly string[],
+  labels: FieldLabels = {},
+  joinLists: (fields: FieldMessages) => FieldMessages = (f) => f,
+): FormErrors {
   if (!error) return noFormErrors
   if (!isApiError(error) || Object.keys(error.fields).length === 0) return { fields: {}, message: error.message }
-  const split = splitFields(error.fields, shownFields, error.message)
+  const split = splitFields(joinLists(error.fields), shownFields, labels)
   // Only a validation error is fully told by its fields; a conflict's message says more (e.g. which
   // forward overlaps), so it stays at the top while the field it concerns is marked too.
+  // A validation error's own summary names raw field paths ("tunnelIp: …"): never shown as it is.
   return error.code === 'validation' ? split : { fields: split.fields, message: error.message }
 }
 
-/** Errors found before sending, e.g. an empty select: keyed like the server's, shown the same way. */
-export function clientErrors(fields: Record<string, string | false | undefined>): FormErrors | null {
-  const found = Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => Boolean(e[1])))
-  return Object.keys(found).length > 0 ? { fields: found, message: null } : null
+/** Problems found before sending, split the same way. */
+export function checkedErrors(
+  fields: FieldMessages,
+  shownFields: readonly string[],
+  labels: FieldLabels = {},
+): FormErrors {
+  return splitFields(fields, shownFields, labels)
 }
 
-function splitFields(all: Record<string, string>, shownFields: readonly string[], fallback: string): FormErrors {
+function splitFields(all: FieldMessages, shownFields: readonly string[], labels: FieldLabels): FormErrors {
   const fields: Record<string, string> = {}
   const elsewhere: string[] = []
   for (const [path, message] of Object.entries(all)) {
     if (shownFields.includes(path)) fields[path] = message
-    else elsewhere.push(path ? `${path}: ${message}` : message)
+    else {
+      // A person reads the field's label, never its API name; with no label, the message alone.
+      const label = labels[path]
+      elsewhere.push(label ? `${label}: ${message}` : message)
+    }
   }
-  if (elsewhere.length > 0) return { fields, message: elsewhere.join(' ') }
-  return { fields, message: Object.keys(fields).length > 0 ? null : fallback }
+  return { fields, message: elsewhere.length > 0 ? [...new Set(elsewhere)].join(' ') : null }
 }

@@ -1,6 +1,7 @@
 /**
- * Turns the text of a number input into what the API expects. Bad input is sent as it is, for the
- * server to reject with the field's own message: NaN travels as JSON null, which no port accepts.
+ * Turns the text of a number input into what the API expects. Bad input stays NaN, which the
+ * field's schema refuses in its own words ("Must be a whole number from 1 to 65535") when the form
+ * checks itself; were it sent, it would travel as JSON null, which the server refuses the same way.
  */
 
 /** Always a number; NaN when empty or not a number. */

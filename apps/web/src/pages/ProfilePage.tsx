@@ -1,10 +1,12 @@
-/** The signed-in account as the server knows it. */
+/** The signed-in account as the server knows it, and where to change its password. */
 import type { ReactNode } from 'react'
 import { Link } from 'react-router'
 import { useSession } from '../auth/SessionContext.ts'
 import { Badge } from '../components/Badge.tsx'
 import { DateTime } from '../components/DateTime.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
+import { Section } from '../components/Section.tsx'
+import { ChangePasswordForm } from './ChangePasswordForm.tsx'
 
 export function ProfilePage() {
   const me = useSession()
@@ -25,7 +27,7 @@ export function ProfilePage() {
     <>
       <PageHeader
         title="Profile"
-        description="Your account. An administrator can change your name, email, role or password."
+        description="Your account. You can change your password below; an administrator can change your name, email or role."
       />
       <dl className="divide-y divide-zinc-100 rounded-lg border border-zinc-200 bg-white shadow-sm dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900">
         {rows.map(([label, value]) => (
@@ -42,6 +44,9 @@ export function ProfilePage() {
         </Link>{' '}
         page.
       </p>
+      <Section title="Change password" className="mt-8">
+        <ChangePasswordForm />
+      </Section>
     </>
   )
 }

@@ -2,7 +2,12 @@
  * "Add agent": creates a one-time registration token, then shows the install command that uses it.
  * The command holds the token's secret, which the server keeps only as a hash: it is shown once.
  */
-import type { AgentKind, RegistrationTokenCreated, TunnelServer } from '@wirewarp/protocol'
+import {
+  type AgentKind,
+  RegistrationTokenCreate,
+  type RegistrationTokenCreated,
+  type TunnelServer,
+} from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useCreateRegistrationToken } from '../../api/registrationTokens.ts'
 import { useTunnelServers } from '../../api/tunnels.ts'
@@ -67,16 +72,14 @@ function AddAgentForm({
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
-    create.mutate(
-      {
-        kind,
-        name,
-        // Only a client names its server, and "attach later" sends none.
-        tunnelServerId: kind === 'client' && tunnelServerId ? tunnelServerId : undefined,
-        expiresInHours: requiredNumber(expiresInHours),
-      },
-      { onSuccess: onCreated },
-    )
+    const body = {
+      kind,
+      name,
+      // Only a client names its server, and "attach later" sends none.
+      tunnelServerId: kind === 'client' && tunnelServerId ? tunnelServerId : undefined,
+      expiresInHours: requiredNumber(expiresInHours),
+    }
+    if (errors.check(RegistrationTokenCreate, body)) create.mutate(body, { onSuccess: onCreated })
   }
 
   return (

@@ -4,17 +4,15 @@
  */
 import type { Agent, CommandCreate } from '@wirewarp/protocol'
 import { type ReactNode, useState } from 'react'
-import { Link, useNavigate, useParams } from 'react-router'
-import { isApiError } from '../../api/ApiError.ts'
+import { Link, useNavigate } from 'react-router'
 import { useAgent, useDeleteAgent, useSendCommand } from '../../api/agents.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx'
 import { DateTime } from '../../components/DateTime.tsx'
-import { EmptyState } from '../../components/EmptyState.tsx'
+import { DetailPage } from '../../components/DetailPage.tsx'
 import { FactList, factText } from '../../components/FactList.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
-import { LoadError, Loading } from '../../components/QueryStatus.tsx'
 import { Section } from '../../components/Section.tsx'
 import { useNow } from '../../format/useNow.ts'
 import { AgentCapabilities } from './AgentCapabilities.tsx'
@@ -28,45 +26,25 @@ import { LastSeen } from './LastSeen.tsx'
 import { RevisionStatus } from './RevisionStatus.tsx'
 
 export function AgentDetailPage() {
-  const { id = '' } = useParams()
-  const agent = useAgent(id)
   // Owned here, not by AgentDetail: the stream announces the deletion before the DELETE answers, and
   // the page must stay (and then leave for the list) instead of switching to "does not exist".
   const remove = useDeleteAgent()
   const leaving = remove.isPending || remove.isSuccess
 
-  if (agent.isError && (isApiError(agent.error, 404) || !agent.data) && !(leaving && agent.data)) {
-    return (
-      <>
-        <BackLink />
-        {isApiError(agent.error, 404) ? (
-          <EmptyState
-            title="This agent does not exist"
-            action={
-              <Link className="text-sm font-medium text-sky-700 hover:underline dark:text-sky-400" to="/agents">
-                Go to the agents
-              </Link>
-            }
-          >
-            It may have been deleted.
-          </EmptyState>
-        ) : (
-          <LoadError error={agent.error} onRetry={() => agent.refetch()} />
-        )}
-      </>
-    )
-  }
-  if (!agent.data) {
-    return (
-      <>
-        <BackLink />
-        <PageHeader title="Agent" />
-        <Loading />
-      </>
-    )
-  }
-  // A fresh component per agent drops the previous agent's command result and dialogs.
-  return <AgentDetail key={agent.data.id} agent={agent.data} remove={remove} />
+  return (
+    <DetailPage
+      useItem={useAgent}
+      noun="agent"
+      title="Agent"
+      back={<BackLink />}
+      list={{ to: '/agents', label: 'Go to the agents' }}
+      goneHint="It may have been deleted."
+      keepOnError={leaving}
+    >
+      {/* A fresh component per agent drops the previous agent's command result and dialogs. */}
+      {(agent) => <AgentDetail key={agent.id} agent={agent} remove={remove} />}
+    </DetailPage>
+  )
 }
 
 function BackLink() {

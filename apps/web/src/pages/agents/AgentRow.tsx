@@ -11,7 +11,7 @@ import { RevisionStatus } from './RevisionStatus.tsx'
 export function AgentRow({ agent: a, now }: { agent: Agent; now: number }) {
   return (
     <Tr data-testid="agent-row" data-agent-id={a.id}>
-      <Td>
+      <Td className="whitespace-nowrap">
         <Link
           to={`/agents/${encodeURIComponent(a.id)}`}
           className="font-medium text-zinc-900 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-zinc-100"

@@ -45,7 +45,7 @@ export function PendingRegistrations({ now }: { now: number }) {
         <TBody>
           {waiting.map((t) => (
             <Tr key={t.id} data-testid="registration-token-row" data-token-id={t.id}>
-              <Td className="font-medium">{t.name}</Td>
+              <Td className="font-medium whitespace-nowrap">{t.name}</Td>
               <Td>
                 <Badge tone={t.kind === 'server' ? 'sky' : 'neutral'}>{t.kind}</Badge>
               </Td>

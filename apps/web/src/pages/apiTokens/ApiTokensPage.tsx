@@ -66,9 +66,11 @@ export function ApiTokensPage() {
             <TBody>
               {tokens.data.items.map((token) => (
                 <Tr key={token.id} data-testid="api-token-row" data-token-id={token.id}>
-                  <Td className="font-medium">{token.name}</Td>
+                  <Td className="min-w-40 font-medium">{token.name}</Td>
                   <Td>
-                    <code className="font-mono text-xs text-zinc-600 dark:text-zinc-400">{token.prefix}…</code>
+                    <code className="font-mono text-xs whitespace-nowrap text-zinc-600 dark:text-zinc-400">
+                      {token.prefix}…
+                    </code>
                   </Td>
                   <Td>
                     <DateTime iso={token.createdAt} />

@@ -1,5 +1,5 @@
 /** Creates an API token, then shows it once with a copy button: only its hash is kept on the server. */
-import type { ApiTokenCreated } from '@wirewarp/protocol'
+import { ApiTokenCreate, type ApiTokenCreated } from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useCreateApiToken } from '../../api/apiTokens.ts'
 import { Alert } from '../../components/Alert.tsx'
@@ -53,7 +53,8 @@ function TokenForm({
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
-    create.mutate({ name, expiresInDays: optionalNumber(expiresInDays) }, { onSuccess: onCreated })
+    const body = { name, expiresInDays: optionalNumber(expiresInDays) }
+    if (errors.check(ApiTokenCreate, body)) create.mutate(body, { onSuccess: onCreated })
   }
 
   return (

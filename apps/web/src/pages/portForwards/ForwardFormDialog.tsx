@@ -1,14 +1,22 @@
 /** Creates a forward from scratch or edits one: every field of the API, with errors beside each. */
-import type { ForwardProtocol, PortForward, TunnelClient } from '@wirewarp/protocol'
+import {
+  type ForwardProtocol,
+  forwardRangeIssues,
+  Port,
+  type PortForward,
+  PortForwardCreate,
+  type TunnelClient,
+} from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useCreateForward, useUpdateForward } from '../../api/portForwards.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx'
 import { CheckboxField, Field, inputClass, selectClass } from '../../components/Field.tsx'
-import { clientErrors } from '../../forms/formErrors.ts'
+import { Loading } from '../../components/QueryStatus.tsx'
 import { nullableNumber, requiredNumber } from '../../forms/numberInput.ts'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
+import { NoClientNotice } from './NoClientNotice.tsx'
 import { protocolLabels } from './protocolLabels.ts'
 
 const shownFields = [
@@ -26,7 +34,8 @@ const shownFields = [
 interface ForwardFormDialogProps {
   open: boolean
   tunnelServerId: string
-  clients: TunnelClient[]
+  /** The clients of the server; undefined while they load. */
+  clients: TunnelClient[] | undefined
   /** The forward to edit; null to create one. */
   forward: PortForward | null
   onClose: () => void
@@ -41,7 +50,14 @@ export function ForwardFormDialog({ open, tunnelServerId, clients, forward, onCl
       title={forward ? 'Edit forward' : 'New forward'}
       description="Traffic to the public port of the tunnel server goes through the tunnel to the destination."
     >
-      <ForwardForm tunnelServerId={tunnelServerId} clients={clients} forward={forward} onDone={onClose} />
+      {clients === undefined ? (
+        <Loading label="Loading clients…" />
+      ) : clients.length === 0 && !forward ? (
+        // An empty select would only lead to an error: say what is missing and where to add it.
+        <NoClientNotice onClose={onClose} />
+      ) : (
+        <ForwardForm tunnelServerId={tunnelServerId} clients={clients} forward={forward} onDone={onClose} />
+      )}
     </Dialog>
   )
 }
@@ -76,12 +92,6 @@ function ForwardForm({
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
-    // The server would call an empty select "Must be an id (UUID)"; say what to do instead.
-    const local = clientErrors({
-      tunnelClientId: !tunnelClientId && 'Choose the tunnel client that reaches the destination',
-    })
-    errors.setClientErrors(local)
-    if (local) return
     const fields = {
       tunnelClientId,
       protocol,
@@ -93,6 +103,22 @@ function ForwardForm({
       preserveClientIp,
       enabled,
     }
+    const ports = [fields.publicPort, fields.publicPortEnd ?? fields.publicPort, fields.destinationPort]
+    const portsValid = ports.every((p) => Port.safeParse(p).success)
+    // Every field at once, as the server checks the whole forward (also after an edit).
+    const ok = errors.check(
+      PortForwardCreate,
+      { tunnelServerId, ...fields },
+      {
+        form: {
+          // The schema would call an empty select "Must be an id (UUID)"; say what to do instead.
+          tunnelClientId: !tunnelClientId && 'Choose the tunnel client that reaches the destination',
+          // The schema checks the range only once every field is valid; with good ports, tell it now.
+          ...(portsValid ? Object.fromEntries(forwardRangeIssues(fields).map((i) => [i.path, i.message])) : {}),
+        },
+      },
+    )
+    if (!ok) return
     if (forward) update.mutate({ id: forward.id, patch: fields }, { onSuccess: onDone })
     else create.mutate({ tunnelServerId, ...fields }, { onSuccess: onDone })
   }

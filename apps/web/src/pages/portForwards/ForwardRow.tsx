@@ -42,25 +42,25 @@ export function ForwardRow({
       data-forward-id={f.id}
       className={f.enabled ? '' : 'text-zinc-500 dark:text-zinc-400'}
     >
-      <Td>
-        <Badge tone={f.protocol === 'udp' ? 'amber' : f.protocol === 'tcp' ? 'sky' : 'neutral'}>{f.protocol}</Badge>
+      <Td className="whitespace-nowrap">
+        <span className="flex items-center gap-2">
+          <Badge tone={f.protocol === 'udp' ? 'amber' : f.protocol === 'tcp' ? 'sky' : 'neutral'}>{f.protocol}</Badge>
+          <span className="font-mono text-sm tabular-nums">{formatPortRange(f.publicPort, f.publicPortEnd)}</span>
+        </span>
       </Td>
-      <Td className="font-mono text-sm tabular-nums">{formatPortRange(f.publicPort, f.publicPortEnd)}</Td>
-      <Td className="font-mono text-sm whitespace-nowrap">{formatDestination(f)}</Td>
-      <Td>{clientName}</Td>
-      <Td className="max-w-56 truncate" title={f.description || undefined}>
-        {f.description || <span className="text-zinc-400 dark:text-zinc-500">—</span>}
-      </Td>
-      <Td>
-        {f.preserveClientIp ? (
-          <Badge tone="green" title="The service sees each visitor's own address">
-            Real client IP
-          </Badge>
-        ) : (
-          <span className="text-zinc-400 dark:text-zinc-500" title="The service sees the tunnel's address">
-            —
-          </span>
-        )}
+      <Td className="min-w-48 max-w-72">
+        <span className="block truncate font-medium" title={f.description || undefined}>
+          {f.description || <span className="font-normal text-zinc-400 dark:text-zinc-500">No description</span>}
+        </span>
+        <span className="flex flex-wrap items-center gap-x-1.5 gap-y-0.5 text-xs text-zinc-500 dark:text-zinc-400">
+          <span className="font-mono whitespace-nowrap">→ {formatDestination(f)}</span>
+          <span className="whitespace-nowrap">via {clientName}</span>
+          {f.preserveClientIp && (
+            <Badge tone="green" title="The service sees each visitor's own address">
+              Real client IP
+            </Badge>
+          )}
+        </span>
       </Td>
       <Td>
         <Toggle

@@ -1,5 +1,5 @@
 /** Creates all forwards of a service template (e.g. "Minecraft Java") to one destination in one step. */
-import type { ServiceTemplate, TunnelClient } from '@wirewarp/protocol'
+import { PortForwardFromTemplate, type ServiceTemplate, type TunnelClient } from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useCreateForwardsFromTemplate } from '../../api/portForwards.ts'
 import { useServiceTemplates } from '../../api/serviceTemplates.ts'
@@ -9,16 +9,17 @@ import { Button } from '../../components/Button.tsx'
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx'
 import { CheckboxField, Field, inputClass, selectClass } from '../../components/Field.tsx'
 import { LoadError, Loading } from '../../components/QueryStatus.tsx'
-import { clientErrors } from '../../forms/formErrors.ts'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
 import { formatPortRange } from './formatForward.ts'
+import { NoClientNotice } from './NoClientNotice.tsx'
 
 const shownFields = ['templateId', 'tunnelClientId', 'destinationIp', 'enabled', 'preserveClientIp'] as const
 
 interface FromTemplateDialogProps {
   open: boolean
   tunnelServerId: string
-  clients: TunnelClient[]
+  /** The clients of the server; undefined while they load. */
+  clients: TunnelClient[] | undefined
   onClose: () => void
   onCreated: (count: number, templateName: string) => void
 }
@@ -33,8 +34,10 @@ export function FromTemplateDialog({ open, tunnelServerId, clients, onClose, onC
       title="Forwards from a template"
       description="Creates one forward per port of the template, all to the same destination, each on the same port number."
     >
-      {templates.isPending ? (
+      {templates.isPending || clients === undefined ? (
         <Loading />
+      ) : clients.length === 0 ? (
+        <NoClientNotice onClose={onClose} />
       ) : templates.isError ? (
         <LoadError error={templates.error} onRetry={() => templates.refetch()} />
       ) : (
@@ -74,13 +77,6 @@ function FromTemplateForm({
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
-    // The server would call an empty select "Must be an id (UUID)"; say what to do instead.
-    const local = clientErrors({
-      templateId: !templateId && 'Choose a template',
-      tunnelClientId: !tunnelClientId && 'Choose the tunnel client that reaches the destination',
-    })
-    errors.setClientErrors(local)
-    if (local) return
     const body = {
       templateId,
       tunnelServerId,
@@ -89,6 +85,14 @@ function FromTemplateForm({
       enabled,
       preserveClientIp,
     }
+    const ok = errors.check(PortForwardFromTemplate, body, {
+      // The schema would call an empty select "Must be an id (UUID)"; say what to do instead.
+      form: {
+        templateId: !templateId && 'Choose a template',
+        tunnelClientId: !tunnelClientId && 'Choose the tunnel client that reaches the destination',
+      },
+    })
+    if (!ok) return
     create.mutate(body, { onSuccess: (result) => onCreated(result.items.length, template?.name ?? 'template') })
   }
 

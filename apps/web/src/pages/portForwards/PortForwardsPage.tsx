@@ -111,10 +111,10 @@ function ServerForwards({ serverId, picker }: { serverId: string; picker: ReactN
           </>
         }
       />
-      <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
+      <div className="mb-4 flex flex-wrap items-end justify-between gap-x-3 gap-y-2">
         <div className="flex w-full max-w-lg flex-wrap items-end gap-x-4 gap-y-2">
           {picker}
-          <Link to={`/tunnel-servers/${encodeURIComponent(serverId)}`} className={`${linkClass} mb-2.5`}>
+          <Link to={`/tunnel-servers/${encodeURIComponent(serverId)}`} className={`${linkClass} sm:mb-2.5`}>
             Server settings
           </Link>
         </div>
@@ -162,12 +162,8 @@ function ServerForwards({ serverId, picker }: { serverId: string; picker: ReactN
           <Table>
             <THead>
               <tr>
-                <Th>Protocol</Th>
                 <Th>Public port</Th>
-                <Th>Destination</Th>
-                <Th>Client</Th>
-                <Th>Description</Th>
-                <Th>Client IP</Th>
+                <Th>Service</Th>
                 <Th>Enabled</Th>
                 <Th
                   title={`Whether the server agent runs the forward as it is now, and the traffic it counted${
@@ -214,14 +210,14 @@ function ServerForwards({ serverId, picker }: { serverId: string; picker: ReactN
       <ForwardFormDialog
         open={editing?.kind === 'create' || editing?.kind === 'edit'}
         tunnelServerId={serverId}
-        clients={clientList}
+        clients={clients.isPending ? undefined : clientList}
         forward={editing?.kind === 'edit' ? editing.forward : null}
         onClose={() => setEditing(null)}
       />
       <FromTemplateDialog
         open={editing?.kind === 'template'}
         tunnelServerId={serverId}
-        clients={clientList}
+        clients={clients.isPending ? undefined : clientList}
         onClose={() => setEditing(null)}
         onCreated={(count, templateName) => {
           setEditing(null)

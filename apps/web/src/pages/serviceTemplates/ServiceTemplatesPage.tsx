@@ -1,4 +1,4 @@
-/** Service templates: the built-in ones, and custom ones an admin adds or deletes. */
+/** Service templates: the built-in ones, and custom ones an admin adds, edits or deletes. */
 import type { ServiceTemplate } from '@wirewarp/protocol'
 import { useState } from 'react'
 import { useDeleteServiceTemplate, useServiceTemplates } from '../../api/serviceTemplates.ts'
@@ -10,11 +10,12 @@ import { PageHeader } from '../../components/PageHeader.tsx'
 import { LoadError, Loading } from '../../components/QueryStatus.tsx'
 import { Table, TBody, Td, THead, Th, Tr } from '../../components/Table.tsx'
 import { formatPortRange } from '../portForwards/formatForward.ts'
-import { CreateTemplateDialog } from './CreateTemplateDialog.tsx'
+import { TemplateFormDialog } from './TemplateFormDialog.tsx'
 
 export function ServiceTemplatesPage() {
   const templates = useServiceTemplates()
-  const [creating, setCreating] = useState(false)
+  // null: closed; 'new': creating one; a template: editing it.
+  const [editing, setEditing] = useState<ServiceTemplate | 'new' | null>(null)
   const [deleting, setDeleting] = useState<ServiceTemplate | null>(null)
   const remove = useDeleteServiceTemplate()
 
@@ -24,7 +25,7 @@ export function ServiceTemplatesPage() {
         title="Service templates"
         description="Sets of ports that a service needs, to create its forwards in one step."
         actions={
-          <Button tone="primary" onClick={() => setCreating(true)}>
+          <Button tone="primary" onClick={() => setEditing('new')}>
             New template
           </Button>
         }
@@ -69,12 +70,17 @@ export function ServiceTemplatesPage() {
                     ))}
                   </ul>
                 </Td>
-                <Td className="text-zinc-600 dark:text-zinc-400">{t.description}</Td>
+                <Td className="min-w-56 text-zinc-600 dark:text-zinc-400">{t.description}</Td>
                 <Td className="text-right">
                   {!t.builtin && (
-                    <Button size="sm" tone="ghost" onClick={() => setDeleting(t)}>
-                      Delete
-                    </Button>
+                    <span className="inline-flex gap-1">
+                      <Button size="sm" tone="ghost" aria-label={`Edit ${t.name}`} onClick={() => setEditing(t)}>
+                        Edit
+                      </Button>
+                      <Button size="sm" tone="ghost" aria-label={`Delete ${t.name}`} onClick={() => setDeleting(t)}>
+                        Delete
+                      </Button>
+                    </span>
                   )}
                 </Td>
               </Tr>
@@ -83,7 +89,11 @@ export function ServiceTemplatesPage() {
         </Table>
       )}
 
-      <CreateTemplateDialog open={creating} onClose={() => setCreating(false)} />
+      <TemplateFormDialog
+        open={editing !== null}
+        template={editing === 'new' ? null : editing}
+        onClose={() => setEditing(null)}
+      />
       <ConfirmDialog
         open={deleting !== null}
         title="Delete this template?"

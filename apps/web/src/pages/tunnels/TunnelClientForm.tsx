@@ -2,13 +2,12 @@
  * The settings of a tunnel client: name, the server it connects to, its tunnel IP, and whether it
  * is a gateway for its LAN (then also the LAN networks and its own address on them).
  */
-import type { TunnelClient, TunnelClientUpdate, TunnelServer } from '@wirewarp/protocol'
+import { type TunnelClient, TunnelClientUpdate, type TunnelServer } from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useUpdateTunnelClient } from '../../api/tunnels.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { CheckboxField, Field, inputClass, selectClass } from '../../components/Field.tsx'
-import { joinListErrors } from '../../forms/joinListErrors.ts'
 import { formatList, parseList, sameList } from '../../forms/parseList.ts'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
 
@@ -68,10 +67,7 @@ export function TunnelClientForm({ client, servers }: { client: TunnelClient; se
     'isGateway',
     ...(values.isGateway ? ['lanNetworks', 'lanIp'] : []),
   ]
-  const errors = useFormErrors(
-    joinListErrors(update.error, { lanNetworks: update.variables?.patch.lanNetworks }),
-    shownFields,
-  )
+  const errors = useFormErrors(update.error, shownFields, { lanNetworks: 'LAN networks', lanIp: 'LAN IP' })
   const set = <K extends keyof Values>(field: K, value: Values[K]) => {
     setValues((v) => ({ ...v, [field]: value }))
     if (update.isSuccess) update.reset()
@@ -80,6 +76,17 @@ export function TunnelClientForm({ client, servers }: { client: TunnelClient; se
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
     const patch = patchOf(client, values)
+    const ok = errors.check(TunnelClientUpdate, patch, {
+      lists: { lanNetworks: patch.lanNetworks },
+      form: {
+        // The server refuses it too; say so beside the field before sending.
+        lanNetworks:
+          values.isGateway &&
+          parseList(values.lanNetworks).length === 0 &&
+          'A gateway needs at least one LAN network, such as 192.168.1.0/24',
+      },
+    })
+    if (!ok) return
     if (Object.keys(patch).length === 0) return
     // Show what the server stored: an allocated tunnel IP, the networks as it keeps them.
     update.mutate({ id: client.id, patch }, { onSuccess: (saved) => setValues(valuesOf(saved)) })

@@ -1,11 +1,10 @@
 /** One tunnel client: which server it connects to, its tunnel IP and gateway role (editable), and its facts. */
 import type { TunnelClient } from '@wirewarp/protocol'
-import { Link, useParams } from 'react-router'
-import { isApiError } from '../../api/ApiError.ts'
+import { Link } from 'react-router'
 import { useTunnelClient, useTunnelServers } from '../../api/tunnels.ts'
 import { Badge } from '../../components/Badge.tsx'
 import { DateTime } from '../../components/DateTime.tsx'
-import { EmptyState } from '../../components/EmptyState.tsx'
+import { DetailPage } from '../../components/DetailPage.tsx'
 import { FactList, factText, Unknown } from '../../components/FactList.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { LoadError, Loading } from '../../components/QueryStatus.tsx'
@@ -19,40 +18,18 @@ const linkClass =
   'text-sm font-medium text-sky-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-sky-400'
 
 export function TunnelClientPage() {
-  const { id = '' } = useParams()
-  const client = useTunnelClient(id)
-
-  if (client.isError && (isApiError(client.error, 404) || !client.data)) {
-    return (
-      <>
-        <TunnelsBackLink />
-        {isApiError(client.error, 404) ? (
-          <EmptyState
-            title="This tunnel client does not exist"
-            action={
-              <Link className={linkClass} to="/tunnel-servers">
-                Go to the tunnels
-              </Link>
-            }
-          >
-            It is deleted with its agent.
-          </EmptyState>
-        ) : (
-          <LoadError error={client.error} onRetry={() => client.refetch()} />
-        )}
-      </>
-    )
-  }
-  if (!client.data) {
-    return (
-      <>
-        <TunnelsBackLink />
-        <PageHeader title="Tunnel client" />
-        <Loading />
-      </>
-    )
-  }
-  return <TunnelClientDetail key={client.data.id} client={client.data} />
+  return (
+    <DetailPage
+      useItem={useTunnelClient}
+      noun="tunnel client"
+      title="Tunnel client"
+      back={<TunnelsBackLink />}
+      list={{ to: '/tunnel-servers', label: 'Go to the tunnels' }}
+      goneHint="It is deleted with its agent."
+    >
+      {(client) => <TunnelClientDetail key={client.id} client={client} />}
+    </DetailPage>
+  )
 }
 
 function TunnelClientDetail({ client }: { client: TunnelClient }) {

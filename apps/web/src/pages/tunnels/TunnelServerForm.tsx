@@ -1,11 +1,10 @@
 /** The settings of a tunnel server: name, public address, WireGuard port and interface, networks, MTU, DNS. */
-import type { TunnelServer, TunnelServerUpdate } from '@wirewarp/protocol'
+import { type TunnelServer, TunnelServerUpdate } from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useUpdateTunnelServer } from '../../api/tunnels.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { type ControlProps, Field, inputClass } from '../../components/Field.tsx'
-import { joinListErrors } from '../../forms/joinListErrors.ts'
 import { requiredNumber } from '../../forms/numberInput.ts'
 import { formatList, parseList, sameList } from '../../forms/parseList.ts'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
@@ -57,7 +56,7 @@ function patchOf(s: TunnelServer, v: Values): TunnelServerUpdate {
 
 export function TunnelServerForm({ server }: { server: TunnelServer }) {
   const update = useUpdateTunnelServer()
-  const errors = useFormErrors(joinListErrors(update.error, { dns: update.variables?.patch.dns }), shownFields)
+  const errors = useFormErrors(update.error, shownFields)
   const [values, setValues] = useState(() => valuesOf(server))
   const set = (field: keyof Values) => (e: { target: { value: string } }) => {
     setValues((v) => ({ ...v, [field]: e.target.value }))
@@ -67,6 +66,7 @@ export function TunnelServerForm({ server }: { server: TunnelServer }) {
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
     const patch = patchOf(server, values)
+    if (!errors.check(TunnelServerUpdate, patch, { lists: { dns: patch.dns } })) return
     if (Object.keys(patch).length === 0) return
     // Show the values as the server stored them (it may normalise an address).
     update.mutate({ id: server.id, patch }, { onSuccess: (saved) => setValues(valuesOf(saved)) })

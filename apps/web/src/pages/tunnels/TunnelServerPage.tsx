@@ -1,11 +1,10 @@
 /** One tunnel server: its settings (editable), whether its agent applied them, and its peers as last sampled. */
 import type { TunnelServer } from '@wirewarp/protocol'
-import { Link, useParams } from 'react-router'
-import { isApiError } from '../../api/ApiError.ts'
+import { Link } from 'react-router'
 import { useTunnelServerStatus } from '../../api/tunnelServerStatus.ts'
 import { useTunnelServer } from '../../api/tunnels.ts'
 import { Button } from '../../components/Button.tsx'
-import { EmptyState } from '../../components/EmptyState.tsx'
+import { DetailPage } from '../../components/DetailPage.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { LoadError, Loading } from '../../components/QueryStatus.tsx'
 import { Section } from '../../components/Section.tsx'
@@ -20,41 +19,19 @@ const linkClass =
   'text-sm font-medium text-sky-700 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:text-sky-400'
 
 export function TunnelServerPage() {
-  const { id = '' } = useParams()
-  const server = useTunnelServer(id)
-
-  if (server.isError && (isApiError(server.error, 404) || !server.data)) {
-    return (
-      <>
-        <TunnelsBackLink />
-        {isApiError(server.error, 404) ? (
-          <EmptyState
-            title="This tunnel server does not exist"
-            action={
-              <Link className={linkClass} to="/tunnel-servers">
-                Go to the tunnels
-              </Link>
-            }
-          >
-            It is deleted with its agent.
-          </EmptyState>
-        ) : (
-          <LoadError error={server.error} onRetry={() => server.refetch()} />
-        )}
-      </>
-    )
-  }
-  if (!server.data) {
-    return (
-      <>
-        <TunnelsBackLink />
-        <PageHeader title="Tunnel server" />
-        <Loading />
-      </>
-    )
-  }
-  // A fresh form per server: its fields start from that server's settings.
-  return <TunnelServerDetail key={server.data.id} server={server.data} />
+  return (
+    <DetailPage
+      useItem={useTunnelServer}
+      noun="tunnel server"
+      title="Tunnel server"
+      back={<TunnelsBackLink />}
+      list={{ to: '/tunnel-servers', label: 'Go to the tunnels' }}
+      goneHint="It is deleted with its agent."
+    >
+      {/* A fresh form per server: its fields start from that server's settings. */}
+      {(server) => <TunnelServerDetail key={server.id} server={server} />}
+    </DetailPage>
+  )
 }
 
 function TunnelServerDetail({ server }: { server: TunnelServer }) {

@@ -129,7 +129,7 @@ function ServerBlock({
 function ClientTable({ clients }: { clients: TunnelClient[] }) {
   return (
     // Fixed layout: the tables of all servers line up, column for column.
-    <Table className="w-full table-fixed">
+    <Table className="w-full min-w-[48rem]! table-fixed">
       <THead>
         <tr>
           <Th>Client</Th>

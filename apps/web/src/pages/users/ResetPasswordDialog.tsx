@@ -1,12 +1,13 @@
 /** An admin sets a new password for a user: their sessions end, and their API tokens unless unticked. */
-import type { User } from '@wirewarp/protocol'
+
+import { type User, UserUpdate } from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useUpdateUser } from '../../api/users.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx'
-import { CheckboxField, Field, inputClass } from '../../components/Field.tsx'
-import { clientErrors } from '../../forms/formErrors.ts'
+import { CheckboxField } from '../../components/Field.tsx'
+import { PasswordField } from '../../components/PasswordField.tsx'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
 import { PASSWORD_RULE } from './passwordRule.ts'
 
@@ -39,38 +40,33 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
-    const local = clientErrors({ repeat: password !== repeat && 'The two passwords differ' })
-    errors.setClientErrors(local)
-    if (!local) update.mutate({ id: user.id, patch: { password, revokeApiTokens } }, { onSuccess: onDone })
+    const patch = { password, revokeApiTokens }
+    const ok = errors.check(UserUpdate, patch, {
+      form: { repeat: password !== repeat && 'The two passwords differ' },
+    })
+    if (ok) update.mutate({ id: user.id, patch }, { onSuccess: onDone })
   }
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4">
       {errors.message && <Alert>{errors.message}</Alert>}
-      <Field label="New password" name="password" error={errors.fields.password} hint={PASSWORD_RULE}>
-        {(control) => (
-          <input
-            {...control}
-            type="password"
-            autoComplete="new-password"
-            className={inputClass}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Repeat the password" name="repeat" error={errors.fields.repeat}>
-        {(control) => (
-          <input
-            {...control}
-            type="password"
-            autoComplete="new-password"
-            className={inputClass}
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-          />
-        )}
-      </Field>
+      <PasswordField
+        label="New password"
+        name="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={setPassword}
+        error={errors.fields.password}
+        hint={PASSWORD_RULE}
+      />
+      <PasswordField
+        label="Repeat the password"
+        name="repeat"
+        autoComplete="new-password"
+        value={repeat}
+        onChange={setRepeat}
+        error={errors.fields.repeat}
+      />
       <CheckboxField
         label="Also revoke this user's API tokens"
         name="revokeApiTokens"

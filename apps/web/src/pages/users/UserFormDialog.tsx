@@ -1,11 +1,12 @@
 /** Creates a user, or edits one's name, email, role and whether they may sign in. */
-import type { Role, User, UserUpdate } from '@wirewarp/protocol'
+import { type Role, type User, UserCreate, UserUpdate } from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useCreateUser, useUpdateUser } from '../../api/users.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx'
 import { CheckboxField, Field, inputClass, selectClass } from '../../components/Field.tsx'
+import { PasswordField } from '../../components/PasswordField.tsx'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
 import { PASSWORD_RULE } from './passwordRule.ts'
 
@@ -45,13 +46,18 @@ function UserForm({ user, isSelf, onDone }: { user: User | null; isSelf: boolean
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
-    if (!user) return create.mutate({ name, email, password, role }, { onSuccess: onDone })
+    if (!user) {
+      const body = { name, email, password, role }
+      if (errors.check(UserCreate, body)) create.mutate(body, { onSuccess: onDone })
+      return
+    }
     // Send only what changed, so saving a name never trips a rule about roles or disabling.
     const patch: UserUpdate = {}
     if (name !== user.name) patch.name = name
     if (email !== user.email) patch.email = email
     if (role !== user.role) patch.role = role
     if (disabled !== user.disabled) patch.disabled = disabled
+    if (!errors.check(UserUpdate, patch)) return
     if (Object.keys(patch).length === 0) return onDone()
     update.mutate({ id: user.id, patch }, { onSuccess: onDone })
   }
@@ -77,18 +83,15 @@ function UserForm({ user, isSelf, onDone }: { user: User | null; isSelf: boolean
         )}
       </Field>
       {!user && (
-        <Field label="Password" name="password" error={errors.fields.password} hint={PASSWORD_RULE}>
-          {(control) => (
-            <input
-              {...control}
-              type="password"
-              autoComplete="new-password"
-              className={inputClass}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
+        <PasswordField
+          label="Password"
+          name="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+          error={errors.fields.password}
+          hint={PASSWORD_RULE}
+        />
       )}
       <Field
         label="Role"

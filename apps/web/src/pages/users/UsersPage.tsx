@@ -65,7 +65,7 @@ export function UsersPage() {
                 const isMe = user.id === me.id
                 return (
                   <Tr key={user.id} data-testid="user-row" data-user-id={user.id}>
-                    <Td className="font-medium">
+                    <Td className="min-w-40 font-medium">
                       {user.name}
                       {isMe && <span className="ml-2 text-xs font-normal text-zinc-500 dark:text-zinc-400">(you)</span>}
                     </Td>

@@ -1,7 +1,12 @@
-/** Adds a custom service template: a name and a list of protocol + port (or range). */
-import type { ForwardProtocol, ServiceTemplateCreate } from '@wirewarp/protocol'
+/** Adds a custom service template, or edits one: a name and a list of protocol + port (or range). */
+import {
+  type ForwardProtocol,
+  type ServiceTemplate,
+  ServiceTemplateCreate,
+  ServiceTemplateUpdate,
+} from '@wirewarp/protocol'
 import { type FormEvent, useRef, useState } from 'react'
-import { useCreateServiceTemplate } from '../../api/serviceTemplates.ts'
+import { useCreateServiceTemplate, useUpdateServiceTemplate } from '../../api/serviceTemplates.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Dialog, DialogFooter } from '../../components/Dialog.tsx'
@@ -19,20 +24,45 @@ interface PortRow {
   portEnd: string
 }
 
-export function CreateTemplateDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+interface TemplateFormDialogProps {
+  open: boolean
+  /** The template to edit; null to create one. */
+  template: ServiceTemplate | null
+  onClose: () => void
+}
+
+export function TemplateFormDialog({ open, template, onClose }: TemplateFormDialogProps) {
   return (
-    <Dialog open={open} onClose={onClose} size="lg" title="New service template">
-      <TemplateForm onDone={onClose} />
+    <Dialog
+      open={open}
+      onClose={onClose}
+      size="lg"
+      title={template ? `Edit ${template.name}` : 'New service template'}
+      description={template ? 'Forwards already created from it stay as they are.' : undefined}
+    >
+      <TemplateForm template={template} onDone={onClose} />
     </Dialog>
   )
 }
 
-function TemplateForm({ onDone }: { onDone: () => void }) {
+function rowsOf(template: ServiceTemplate | null): PortRow[] {
+  if (!template) return [{ key: 0, protocol: 'tcp', port: '', portEnd: '' }]
+  return template.ports.map((p, key) => ({
+    key,
+    protocol: p.protocol,
+    port: String(p.port),
+    portEnd: p.portEnd === undefined ? '' : String(p.portEnd),
+  }))
+}
+
+function TemplateForm({ template, onDone }: { template: ServiceTemplate | null; onDone: () => void }) {
   const create = useCreateServiceTemplate()
-  const nextKey = useRef(1)
-  const [name, setName] = useState('')
-  const [description, setDescription] = useState('')
-  const [ports, setPorts] = useState<PortRow[]>([{ key: 0, protocol: 'tcp', port: '', portEnd: '' }])
+  const update = useUpdateServiceTemplate()
+  const mutation = template ? update : create
+  const [name, setName] = useState(template?.name ?? '')
+  const [description, setDescription] = useState(template?.description ?? '')
+  const [ports, setPorts] = useState<PortRow[]>(() => rowsOf(template))
+  const nextKey = useRef(ports.length)
 
   // Port errors come back as "ports.0.port"; the form shows each beside its row.
   const shownFields = [
@@ -41,7 +71,7 @@ function TemplateForm({ onDone }: { onDone: () => void }) {
     'ports',
     ...ports.flatMap((_, i) => [`ports.${i}.protocol`, `ports.${i}.port`, `ports.${i}.portEnd`]),
   ]
-  const errors = useFormErrors(create.error, shownFields)
+  const errors = useFormErrors(mutation.error, shownFields)
 
   const updatePort = (key: number, patch: Partial<PortRow>) =>
     setPorts((rows) => rows.map((r) => (r.key === key ? { ...r, ...patch } : r)))
@@ -56,7 +86,13 @@ function TemplateForm({ onDone }: { onDone: () => void }) {
         return { protocol: p.protocol, port: requiredNumber(p.port), ...(portEnd === undefined ? {} : { portEnd }) }
       }),
     }
-    create.mutate(body, { onSuccess: onDone })
+    if (!template) {
+      if (errors.check(ServiceTemplateCreate, body)) create.mutate(body, { onSuccess: onDone })
+      return
+    }
+    // The whole template is sent back: a PATCH with every field is checked like a create.
+    if (errors.check(ServiceTemplateUpdate, body))
+      update.mutate({ id: template.id, patch: body }, { onSuccess: onDone })
   }
 
   return (
@@ -168,11 +204,11 @@ function TemplateForm({ onDone }: { onDone: () => void }) {
       </fieldset>
 
       <DialogFooter>
-        <Button onClick={onDone} disabled={create.isPending}>
+        <Button onClick={onDone} disabled={mutation.isPending}>
           Cancel
         </Button>
-        <Button type="submit" tone="primary" pending={create.isPending}>
-          Create template
+        <Button type="submit" tone="primary" pending={mutation.isPending}>
+          {template ? 'Save' : 'Create template'}
         </Button>
       </DialogFooter>
     </form>
