@@ -61,6 +61,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Needs `npm run build:release` first (.ci/run builds it); skipped without it outside CI.
+          name: 'release',
+          include: ['e2e/release/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'browser',
           include: ['e2e/browser/**/*.test.ts'],
           testTimeout: 60_000,

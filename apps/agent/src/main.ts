@@ -137,7 +137,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2))
-// Wait for stdout/stderr to drain (they are pipes under systemd and in tests), then exit even if a
-// library left a handle open.
-process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
+// No top-level await: the single-executable build (scripts/release) bundles this file as CommonJS.
+// argv[0] and argv[1] are node and the script, or both the executable in a single-executable build.
+void main(process.argv.slice(2)).then((code) => {
+  // Wait for stdout/stderr to drain (they are pipes under systemd and in tests), then exit even if
+  // a library left a handle open.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
+})
