@@ -386,4 +386,25 @@ describe.skipIf(skip)(`hub and model integrity (${dbKind})`, () => {
     v1.send({ type: 'applied', revision: 1, ok: true, durationMs: 1 })
     await expect.poll(async () => (await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body.appliedRevision).toBe(1)
   })
+
+  test('templates renamed to one name at the same moment: one wins, the others get a conflict', async () => {
+    const made = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        admin.post<{ id: string }>('/api/v1/service-templates', {
+          name: `race ${i}`,
+          ports: [{ protocol: 'tcp', port: 7000 + i }],
+        }),
+      ),
+    )
+    expect(made.map((r) => r.status)).toEqual(Array(6).fill(201))
+    // Check-then-write in each request; only the unique index on lower(name) can keep them apart.
+    const renamed = await Promise.all(
+      made.map((r, i) =>
+        admin.patch(`/api/v1/service-templates/${r.body.id}`, { name: i % 2 ? 'Race Winner' : 'race winner' }),
+      ),
+    )
+    expect(renamed.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409])
+    const rows = await t.db.selectFrom('serviceTemplates').select('name').execute()
+    expect(rows.filter((r) => r.name.toLowerCase() === 'race winner')).toHaveLength(1)
+  })
 })
