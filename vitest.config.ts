@@ -69,6 +69,16 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The install command in a stock Debian 12 container (podman, debootstrap): root only.
+          name: 'install',
+          include: ['e2e/install/**/*.test.ts'],
+          testTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'browser',
           include: ['e2e/browser/**/*.test.ts'],
           testTimeout: 60_000,

@@ -1,7 +1,8 @@
 /** What the agent tells the server about its host in `register` and `hello`. */
 import os from 'node:os'
-import type { AgentFacts, Capabilities } from '@wirewarp/protocol'
+import type { AgentFacts, Capabilities, HostFacts } from '@wirewarp/protocol'
 import type { Driver } from './drivers/driver.ts'
+import { probeHost } from './probeHost.ts'
 import { VERSION } from './version.ts'
 
 // The protocol's bounds on capabilities: the hub refuses a hello that breaks them.
@@ -24,14 +25,20 @@ function fitCapabilities(capabilities: Capabilities): Capabilities {
   return Object.fromEntries(entries.slice(0, MAX_CAPABILITIES))
 }
 
-export async function collectAgentFacts(driver: Driver | null, publicKey: string | null): Promise<AgentFacts> {
+export async function collectAgentFacts(
+  driver: Driver | null,
+  publicKey: string | null,
+  probe: () => Promise<HostFacts> = probeHost,
+): Promise<AgentFacts> {
+  const [capabilities, host] = await Promise.all([driver ? driver.capabilities().then(fitCapabilities) : {}, probe()])
   return {
     version: VERSION,
     // Cut to the protocol's limits: an odd kernel string must not make the server refuse us.
     hostname: os.hostname().slice(0, 255),
     os: `${os.platform()} ${os.release()}`.slice(0, 64),
     arch: os.arch().slice(0, 32),
-    capabilities: driver ? fitCapabilities(await driver.capabilities()) : {},
+    capabilities,
     publicKey,
+    host,
   }
 }

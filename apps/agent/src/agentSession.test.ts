@@ -8,6 +8,7 @@ import type { Driver } from './drivers/driver.ts'
 import { createLogger } from './logger.ts'
 import { StateStore } from './stateStore.ts'
 import { clientState, SAMPLE_EPOCH, serverState } from './testing/sampleStates.ts'
+import { TeardownFailed, UninstallIncomplete } from './uninstallAgent.ts'
 
 let dir: string
 let store: StateStore
@@ -318,5 +319,77 @@ describe('commands', () => {
     await session(slow).runCommand(cmd('diagnostics', 30))
     expect(sent).toEqual([{ type: 'command_result', id: 'id-diagnostics', ok: false, error: 'timed out after 30 ms' }])
     expect(restarts).toBe(0)
+  })
+})
+
+describe('uninstall', () => {
+  const uninstallCmd = { type: 'command', id: 'id-u', command: 'uninstall', params: {}, timeoutMs: 5000 } as const
+
+  function uninstalling(remove: () => Promise<unknown>) {
+    let left = 0
+    const s = new AgentSession({
+      driver: fakeDriver(),
+      store,
+      mode: 'server',
+      send: (m) => {
+        expect(AgentMessage.safeParse(m).success).toBe(true)
+        sent.push(m)
+        events.push(`send ${m.type}`)
+      },
+      log: createLogger({ write: (l) => logLines.push(l) }),
+      onRestart: () => {},
+      uninstall: remove,
+      onUninstalled: () => {
+        left++
+        events.push('leave')
+      },
+    })
+    return { s, left: () => left }
+  }
+
+  test('is announced only by an agent that can remove itself', () => {
+    expect(uninstalling(async () => ({})).s.commands).toEqual(['ping', 'diagnostics', 'restart', 'uninstall'])
+  })
+
+  test('reports what was removed, then leaves; states that arrive meanwhile are not applied', async () => {
+    let u: ReturnType<typeof uninstalling>
+    u = uninstalling(async () => {
+      events.push('remove')
+      await u.s.receiveState(serverState(7))
+      return { removed: ['/usr/local/lib/wirewarp'] }
+    })
+    await u.s.runCommand(uninstallCmd)
+    expect(events).toEqual(['remove', 'send command_result', 'leave'])
+    expect(sent).toEqual([
+      { type: 'command_result', id: 'id-u', ok: true, result: { removed: ['/usr/local/lib/wirewarp'] } },
+    ])
+    expect(logLines.join('\n')).toMatch(/ignored revision 7: the agent is uninstalling/)
+  })
+
+  test('a failed teardown is reported, the saved state applied again, and the agent stays', async () => {
+    await store.saveState(serverState(3))
+    const u = uninstalling(async () => {
+      throw new TeardownFailed('The teardown failed, so nothing was removed and the agent keeps running: nft')
+    })
+    await u.s.runCommand(uninstallCmd)
+    expect(u.left()).toBe(0)
+    expect(sent[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^The teardown failed/) })
+    expect(events).toContain('applied 3')
+  })
+
+  test('a removal that left files behind fails with the report, and the agent still leaves', async () => {
+    const report = {
+      teardown: 't',
+      service: { manager: 'none' as const, done: [] },
+      removed: [],
+      ignored: [],
+      failed: [{ path: '/etc/wirewarp', error: 'EBUSY' }],
+    }
+    const u = uninstalling(async () => {
+      throw new UninstallIncomplete(report)
+    })
+    await u.s.runCommand(uninstallCmd)
+    expect(sent[0]).toMatchObject({ ok: false, result: report, error: expect.stringMatching(/could not remove/) })
+    expect(u.left()).toBe(1)
   })
 })

@@ -14,6 +14,7 @@ import { agentText, errorText } from './agentText.ts'
 import type { Driver } from './drivers/driver.ts'
 import type { Logger } from './logger.ts'
 import type { StateStore } from './stateStore.ts'
+import { TeardownFailed, UninstallIncomplete } from './uninstallAgent.ts'
 import { VERSION } from './version.ts'
 
 type Command = Extract<HubMessage, { type: 'command' }>
@@ -36,6 +37,13 @@ export interface AgentSessionOptions {
   log: Logger
   /** Called after the reply to a `restart` command was handed to `send`. */
   onRestart: () => void
+  /**
+   * Removes the agent from the host (uninstallAgent); the `uninstall` command is announced only
+   * when given. Throws TeardownFailed when nothing was removed.
+   */
+  uninstall?: () => Promise<unknown>
+  /** Called after the reply to an `uninstall` that removed the agent was handed to `send`. */
+  onUninstalled?: () => void
   now?: () => Date
   /** A monotonic clock in ms for durations. */
   clock?: () => number
@@ -56,6 +64,10 @@ export class AgentSession {
   /** The newest state received that is not being applied yet. */
   private waiting: Offer | null = null
   private running = false
+  /** Set while uninstalling: states that arrive are not applied (they would set the host up again). */
+  private holding = false
+  /** The uninstall removed the agent: it must exit once the reply is sent. */
+  private uninstalled = false
   private worker: Promise<void> = Promise.resolve()
   private readonly startedAt: number
   private readonly now: () => Date
@@ -88,6 +100,8 @@ export class AgentSession {
     this.now = opts.now ?? (() => new Date())
     this.clock = opts.clock ?? (() => performance.now())
     this.startedAt = this.clock()
+    const uninstall = opts.uninstall
+    if (uninstall) this.commandHandlers.uninstall = () => this.uninstall(uninstall)
   }
 
   /** The revision last applied successfully (0: none), as `hello` reports it. */
@@ -151,15 +165,39 @@ export class AgentSession {
       timer = setTimeout(() => reject(new Error(`timed out after ${cmd.timeoutMs} ms`)), cmd.timeoutMs)
     })
     try {
-      const result = await Promise.race([this.execute(cmd), timeout])
+      // An uninstall is not cut short: half of one reported as a timeout would leave the agent
+      // running without its files.
+      const result = await (cmd.command === 'uninstall'
+        ? this.execute(cmd)
+        : Promise.race([this.execute(cmd), timeout]))
       this.opts.send({ type: 'command_result', id: cmd.id, ok: true, result })
       this.opts.log.info(`command ${cmd.command} (${cmd.id}) done in ${Math.round(this.clock() - started)} ms`)
       if (cmd.command === 'restart') this.opts.onRestart()
     } catch (err) {
-      this.opts.send({ type: 'command_result', id: cmd.id, ok: false, error: errorText(err) })
+      const result = err instanceof UninstallIncomplete ? { result: err.report } : {}
+      this.opts.send({ type: 'command_result', id: cmd.id, ok: false, error: errorText(err), ...result })
       this.opts.log.warn(`command ${cmd.command} (${cmd.id}) failed: ${errorText(err)}`)
     } finally {
       clearTimeout(timer)
+    }
+    if (this.uninstalled && cmd.command === 'uninstall') this.opts.onUninstalled?.()
+  }
+
+  private async uninstall(remove: () => Promise<unknown>): Promise<unknown> {
+    this.holding = true
+    // An apply in progress finishes first, so the teardown sees everything it set up.
+    await this.idle()
+    try {
+      const report = await remove()
+      this.uninstalled = true
+      return report
+    } catch (err) {
+      if (err instanceof TeardownFailed) {
+        // Nothing was removed: put back whatever the teardown took down before it failed.
+        this.holding = false
+        await this.applySavedState()
+      } else this.uninstalled = true
+      throw err
     }
   }
 
@@ -170,6 +208,10 @@ export class AgentSession {
   }
 
   private offer(next: Offer): Promise<void> {
+    if (this.holding) {
+      this.opts.log.info(`ignored revision ${next.state.revision}: the agent is uninstalling`)
+      return this.worker
+    }
     const waiting = this.waiting
     if (waiting && waiting.state.epoch === next.state.epoch && next.state.revision < waiting.state.revision)
       this.opts.log.info(

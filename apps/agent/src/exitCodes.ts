@@ -7,3 +7,5 @@ export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
 /** The server refused this agent's identity (deleted, bad credential, unsupported protocol). */
 export const EXIT_REFUSED = 3
+/** The agent uninstalled itself on the server's command; the same code, so the unit does not restart it. */
+export const EXIT_UNINSTALLED = EXIT_REFUSED

@@ -1,9 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { CloseCode, PROTOCOL_VERSION, WgKey } from '@wirewarp/protocol'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { EXIT_UNINSTALLED } from './exitCodes.ts'
 import { createLogger } from './logger.ts'
+import { installLayout } from './removeInstallation.ts'
 import { type RunAgentOptions, runAgent } from './runAgent.ts'
 import { StateStore } from './stateStore.ts'
 import { type FakeHub, type FakeHubOptions, startFakeHub } from './testing/fakeHub.ts'
@@ -85,8 +88,8 @@ describe('run', () => {
       credential: 'wwa_testcredential123',
       appliedRevision: 0,
       appliedEpoch: '',
-      commands: ['ping', 'diagnostics', 'restart'],
-      facts: { capabilities: { driver: 'recording' } },
+      commands: ['ping', 'diagnostics', 'restart', 'uninstall'],
+      facts: { capabilities: { driver: 'recording' }, host: { node: process.versions.node } },
     })
     expect(WgKey.safeParse(hello.facts.publicKey).success).toBe(true)
     await until(() => logText.includes(`connected to ${h.url}`), 'connected')
@@ -252,6 +255,35 @@ describe('run', () => {
     expect(logText.match(/starting: server mode/g)).toHaveLength(2)
     stop.abort()
     expect(await exit).toBe(0)
+  })
+
+  test('uninstall: reports what it removed, closes cleanly, does not reconnect and exits 3', async () => {
+    const h = await withHub()
+    const layout = installLayout(path.join(dir, 'root'))
+    await mkdir(layout.lib, { recursive: true })
+    await writeFile(`${layout.lib}/wirewarp-agent.mjs`, '// the agent')
+    const exit = start({ layout })
+    await until(() => logText.includes('connected'), 'connected')
+    h.connections[0]!.send({ type: 'command', id: 'u1', command: 'uninstall', params: {}, timeoutMs: 1000 })
+    const result = await h.waitFor('command_result')
+    expect(result).toMatchObject({
+      id: 'u1',
+      ok: true,
+      result: {
+        teardown: 'The recording driver changes nothing on the host; nothing to tear down.',
+        service: { manager: 'none', done: [] },
+        removed: [configPath, layout.lib].sort(),
+        // The test's state directory lies outside the layout, so it stays.
+        ignored: [{ path: stateDir }],
+        failed: [],
+      },
+    })
+    expect((await h.connections[0]!.closed).code).toBe(1000)
+    expect(await exit).toBe(EXIT_UNINSTALLED)
+    expect(h.connections).toHaveLength(1)
+    expect(existsSync(layout.lib)).toBe(false)
+    expect(existsSync(configPath)).toBe(false)
+    expect(logText).toMatch(/uninstalled: the agent removed itself from this host; exiting/)
   })
 
   test('reconnects after the server goes silent', async () => {

@@ -6,6 +6,10 @@
  * The `restart` command restarts the agent inside the process: the socket is closed cleanly, the
  * config is read again, the saved state is applied again and the agent reconnects at once. A
  * config that has become invalid is reported and the running one kept.
+ *
+ * The `uninstall` command removes the agent from the host (uninstallAgent.ts); once its report
+ * is sent, the socket is closed, the service manager is told not to start the agent again, and
+ * the promise resolves EXIT_UNINSTALLED.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
@@ -23,14 +27,17 @@ import { AgentSession } from './agentSession.ts'
 import { Backoff, type BackoffOptions } from './backoff.ts'
 import { createDriver } from './drivers/createDriver.ts'
 import { type Driver, DriverUnavailable } from './drivers/driver.ts'
-import { EXIT_FAILURE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './exitCodes.ts'
+import { run as hostRun } from './exec/run.ts'
+import { EXIT_FAILURE, EXIT_OK, EXIT_REFUSED, EXIT_UNINSTALLED, EXIT_USAGE } from './exitCodes.ts'
 import { parseHubFrame } from './hubFrame.ts'
 import { hubUrl } from './hubUrl.ts'
 import type { Logger } from './logger.ts'
 import { MetricsSampler } from './metricsSampler.ts'
 import { loadOrCreatePrivateKey } from './privateKeyFile.ts'
+import { type InstallLayout, installLayout } from './removeInstallation.ts'
 import { describeSocketError } from './socketErrors.ts'
 import { StateStore } from './stateStore.ts'
+import { type ServiceManager, stopService, UninstallIncomplete, uninstallAgent } from './uninstallAgent.ts'
 import { VERSION } from './version.ts'
 
 export interface RunAgentOptions {
@@ -49,6 +56,8 @@ export interface RunAgentOptions {
   metricsMs?: number
   /** The largest frame taken from the hub; a larger one closes the socket with 1009 (tests). */
   maxFrameBytes?: number
+  /** Where the installation lives, for `uninstall` (default: the install script's, under WIREWARP_PREFIX). */
+  layout?: InstallLayout
 }
 
 /**
@@ -72,6 +81,7 @@ type Outcome =
   | { kind: 'retry' }
   | { kind: 'restart' }
   | { kind: 'replaced' }
+  | { kind: 'uninstalled' }
   | { kind: 'refused'; reason: string }
 
 class StartError extends Error {
@@ -87,11 +97,15 @@ class StartError extends Error {
 interface Link {
   socket: WebSocket | null
   restart: () => void
+  /** Closes the current socket after an uninstall (its report is queued before the close). */
+  leave: () => void
+  /** Set once an uninstall removed the agent, with the service manager it ran under. */
+  uninstalled: ServiceManager | null
 }
 
 export async function runAgent(opts: RunAgentOptions): Promise<number> {
   const { log, signal } = opts
-  const link: Link = { socket: null, restart: () => {} }
+  const link: Link = { socket: null, restart: () => {}, leave: () => {}, uninstalled: null }
   let agent: Agent
   try {
     agent = await startAgent(opts, link)
@@ -104,10 +118,13 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
   }
 
   const backoff = new Backoff(opts.backoff)
-  while (!signal.aborted) {
+  // Whatever ended the connection: an agent whose files are gone does not reconnect.
+  while (!signal.aborted && !link.uninstalled) {
     const outcome = await connectOnce(agent, opts, link, backoff)
+    if (link.uninstalled) break
     switch (outcome.kind) {
       case 'stopped':
+      case 'uninstalled':
         break
       case 'replaced':
         log.info('another agent process connected with this identity and replaced this one; exiting')
@@ -131,6 +148,11 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
     }
   }
   await settle(agent)
+  if (link.uninstalled) {
+    await stopService(opts.layout ?? installLayout(), link.uninstalled, hostRun)
+    log.info('uninstalled: the agent removed itself from this host; exiting')
+    return EXIT_UNINSTALLED
+  }
   log.info('stopped')
   return EXIT_OK
 }
@@ -177,6 +199,23 @@ async function startAgent(opts: RunAgentOptions, link: Link): Promise<Agent> {
     log,
     send: (message) => send(link.socket, message, log),
     onRestart: () => link.restart(),
+    uninstall: async () => {
+      try {
+        const report = await uninstallAgent({
+          driver,
+          layout: opts.layout ?? installLayout(),
+          configPath: opts.configPath,
+          stateDir: config.stateDir,
+          run: hostRun,
+        })
+        link.uninstalled = report.service.manager
+        return report
+      } catch (err) {
+        if (err instanceof UninstallIncomplete) link.uninstalled = err.report.service.manager
+        throw err
+      }
+    },
+    onUninstalled: () => link.leave(),
   })
   log.info(
     `wirewarp-agent ${VERSION} starting: ${config.mode} mode, agent ${config.agentId}, driver ${driver.name}, state in ${config.stateDir}`,
@@ -255,6 +294,10 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
       restarting = true
       // close() sends after whatever is queued, so the command_result reaches the server first.
       ws.close(1000, 'agent restarting')
+      timers.push(setTimeout(() => ws.terminate(), 2000))
+    }
+    link.leave = () => {
+      ws.close(1000, 'agent uninstalled')
       timers.push(setTimeout(() => ws.terminate(), 2000))
     }
 
@@ -365,11 +408,13 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
       signal.removeEventListener('abort', onAbort)
       if (link.socket === ws) link.socket = null
       link.restart = () => {}
+      link.leave = () => {}
       if (welcomed) backoff.disconnected()
       const reason = reasonBuf.toString()
       const said = `code ${code}${reason ? `, ${reason}` : ''}`
 
       if (stopping) return resolve({ kind: 'stopped' })
+      if (link.uninstalled) return resolve({ kind: 'uninstalled' })
       if (restarting) return resolve({ kind: 'restart' })
       if (refusal) return resolve({ kind: 'refused', reason: refusal })
       if (code === CloseCode.deleted)

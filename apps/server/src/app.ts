@@ -29,6 +29,7 @@ import { serviceTemplateRoutes } from './api/serviceTemplates.ts'
 import { tunnelClientRoutes } from './api/tunnelClients.ts'
 import { tunnelServerRoutes } from './api/tunnelServers.ts'
 import { userRoutes } from './api/users.ts'
+import { versionRoutes } from './api/version.ts'
 import { installErrorHandler, notFoundBody } from './errors.ts'
 import { installAuth } from './http/authenticate.ts'
 import { clientErrorHandler, frameworkErrorHandler } from './http/clientErrors.ts'
@@ -117,6 +118,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
   installAuth(app, ctx)
   for (const routes of [
     healthRoutes,
+    versionRoutes,
     authRoutes,
     passwordRoutes,
     userRoutes,

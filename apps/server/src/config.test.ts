@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect, test } from 'vitest'
 import { ConfigError, loadConfig } from './config.ts'
@@ -69,4 +71,21 @@ test('the request timeout is 30 s unless set, and at least a second', () => {
   expect(() => loadConfig({ WIREWARP_REQUEST_TIMEOUT_SECONDS: '0' })).toThrow(
     /WIREWARP_REQUEST_TIMEOUT_SECONDS must be at least 1/,
   )
+})
+
+test('WIREWARP_RELEASES_DIR is unset by default, resolved when set, and must be an existing directory', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wirewarp-releases-'))
+  try {
+    expect(loadConfig({}).releasesDir).toBeUndefined()
+    expect(loadConfig({ WIREWARP_RELEASES_DIR: ' ' }).releasesDir).toBeUndefined()
+    expect(loadConfig({ WIREWARP_RELEASES_DIR: dir }).releasesDir).toBe(dir)
+    expect(loadConfig({ WIREWARP_RELEASES_DIR: path.relative('.', dir) }).releasesDir).toBe(dir)
+    writeFileSync(path.join(dir, 'file'), 'x')
+    for (const bad of [path.join(dir, 'missing'), path.join(dir, 'file')])
+      expect(() => loadConfig({ WIREWARP_RELEASES_DIR: bad })).toThrow(
+        /WIREWARP_RELEASES_DIR must be an existing directory/,
+      )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -1,4 +1,5 @@
 /** Reads and validates the server's configuration from the environment, once, at start. */
+import { statSync } from 'node:fs'
 import path from 'node:path'
 import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
@@ -46,6 +47,14 @@ const TrustProxyEnv = z
     })
     return z.NEVER
   })
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory()
+  } catch {
+    return false
+  }
+}
 
 const optionalText = z
   .string()
@@ -97,6 +106,9 @@ const ConfigEnv = z.object({
     .min(1, { error: 'must be at least 1' })
     .max(3600)
     .default(90),
+  WIREWARP_RELEASES_DIR: optionalText.refine((v) => v === undefined || isDirectory(v), {
+    error: 'must be an existing directory (agent releases, each a sub-directory with its manifest.json)',
+  }),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -121,6 +133,8 @@ export interface Config {
   logLevel: string
   metricsRetentionMs: number
   agentDeadAfterMs: number
+  /** Agent releases an operator adds without upgrading the server; rescanned while running. */
+  releasesDir?: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -151,5 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     metricsRetentionMs: e.WIREWARP_METRICS_RETENTION_DAYS * 86400_000,
     agentDeadAfterMs: e.WIREWARP_AGENT_TIMEOUT_SECONDS * 1000,
+    releasesDir: e.WIREWARP_RELEASES_DIR === undefined ? undefined : path.resolve(e.WIREWARP_RELEASES_DIR),
   }
 }

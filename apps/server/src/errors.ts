@@ -86,6 +86,17 @@ export const badHostHeader = () =>
   )
 export const releaseMissing = () =>
   new AppError('release.missing', 404, 'The agent bundle is not built on this server; run `npm run build` there.')
+// Code `not_found` as for any unknown path: a name that is not a release file is just that.
+export const releaseNotFound = (what: string) =>
+  new AppError('not_found', 404, `${what} is not among the releases this server offers.`)
+export const releaseChanged = (name: string) =>
+  new AppError(
+    'release.changed',
+    503,
+    `${name} changed on disk after the server checked it against its manifest; try again in a few seconds.`,
+    undefined,
+    { 'retry-after': '5' },
+  )
 
 // tunnel servers and clients
 export const tunnelServerNotFound = () => notFound('Tunnel server', { tunnelServerId: 'No such tunnel server' })

@@ -14,6 +14,7 @@ import type { AppContext } from './http/context.ts'
 import type { App } from './http/types.ts'
 import { AgentHub } from './hub/agentHub.ts'
 import { LiveEvents } from './hub/liveEvents.ts'
+import { ReleaseCatalogue } from './releases/releaseCatalogue.ts'
 import { loadSecret } from './secretKey.ts'
 import { deleteMetricsBefore } from './store/metrics.ts'
 import { seedBuiltinTemplates } from './store/serviceTemplates.ts'
@@ -39,6 +40,11 @@ export function defaultAgentBundle(): string {
     process.env.WIREWARP_AGENT_BUNDLE ??
     path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../agent/dist/wirewarp-agent.js')
   )
+}
+
+/** dist/release at the repository's root, where `npm run build:release` writes; found the same way. */
+export function defaultReleaseDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dist/release')
 }
 
 export async function startServer(
@@ -77,6 +83,13 @@ export async function startServer(
     version: VERSION,
     hub,
     events,
+    releases: new ReleaseCatalogue({
+      builtinDir: defaultReleaseDir(),
+      agentBundle: defaultAgentBundle(),
+      agentVersion: VERSION,
+      releasesDir: config.releasesDir,
+      log,
+    }),
   }
   const app = await buildApp(ctx, {
     logger: log,

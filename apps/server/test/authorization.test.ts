@@ -295,6 +295,19 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       make: async () => ({ url: '/releases/wirewarp-agent.js.sha256' }),
     },
     'GET /releases/latest.json': { rule: 'public', ok: 200, make: async () => ({ url: '/releases/latest.json' }) },
+    'GET /releases/manifest.json': { rule: 'public', ok: 200, make: async () => ({ url: '/releases/manifest.json' }) },
+    'GET /releases/SHA256SUMS': { rule: 'public', ok: 200, make: async () => ({ url: '/releases/SHA256SUMS' }) },
+    // The built-in release always has the .mjs bundle (dist/release, or else apps/agent/dist).
+    'GET /releases/{name}': { rule: 'public', ok: 200, make: async () => ({ url: '/releases/wirewarp-agent.mjs' }) },
+    'GET /releases/{version}/{name}': {
+      rule: 'public',
+      ok: 200,
+      make: async () => {
+        const v = (await (await fetch(`${t.url}/api/version`)).json()) as { agents: { any: string } }
+        return { url: `/releases/${v.agents.any}/wirewarp-agent.mjs` }
+      },
+    },
+    'GET /api/version': { rule: 'public', ok: 200, make: async () => ({ url: '/api/version' }) },
     'GET /install/server': { rule: 'public', ok: 200, make: async () => ({ url: '/install/server' }) },
     'GET /install/client': { rule: 'public', ok: 200, make: async () => ({ url: '/install/client' }) },
     'GET /api/v1/tunnel-servers/{id}/status': {
@@ -535,11 +548,16 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
         .map(([r]) => r)
     expect(byRule('public').sort()).toEqual([
       'GET /api/health',
+      'GET /api/version',
       'GET /install/client',
       'GET /install/server',
+      'GET /releases/SHA256SUMS',
       'GET /releases/latest.json',
+      'GET /releases/manifest.json',
       'GET /releases/wirewarp-agent.js',
       'GET /releases/wirewarp-agent.js.sha256',
+      'GET /releases/{name}',
+      'GET /releases/{version}/{name}',
       'POST /api/v1/auth/login',
     ])
     expect(byRule('user').sort()).toEqual([

@@ -1,8 +1,10 @@
 /** The agent hub over real WebSockets: registration, hello, state pushes and acks, commands, deletion, liveness. */
 import type {
   Agent,
+  AgentFacts,
   CommandLogEntry,
   MetricPoint,
+  Overview,
   PortForward,
   RegistrationTokenCreated,
   TunnelClient,
@@ -279,6 +281,94 @@ describe.skipIf(skip)('agent hub', () => {
     await off.socket.closed
     const r = await admin.post<CommandLogEntry>(`/api/v1/agents/${off.agentId}/commands`, { command: 'ping' })
     expect(r.body).toMatchObject({ status: 'failed', error: 'The agent is not connected.' })
+  })
+
+  test('uninstall: a 0.1 agent is refused with the manual way; a newer one reports, leaves and shows uninstalled', async () => {
+    const old = await enrol('server', 'vps-old')
+    const refused = await admin.post<CommandLogEntry>(`/api/v1/agents/${old.agentId}/commands`, {
+      command: 'uninstall',
+      wait: true,
+    })
+    expect(refused.status).toBe(201)
+    expect(refused.body).toMatchObject({
+      command: 'uninstall',
+      status: 'failed',
+      error:
+        'This agent version cannot uninstall itself; run the install script with --uninstall on the host, or update the agent first.',
+    })
+    expect(old.socket.all('command')).toEqual([])
+
+    const f = facts({
+      host: {
+        wireguard: 'kernel',
+        nftables: 'v1.0.6',
+        distribution: 'Debian GNU/Linux 12 (bookworm)',
+        init: 'systemd',
+        install: 'executable',
+        node: '24.11.1',
+      },
+    })
+    const reg = await agent()
+    reg.register(await token('server', 'vps-new'), 'server', f)
+    const { agentId, credential } = await reg.next('registered')
+    const a = await agent()
+    a.hello(agentId, credential, 0, f, { commands: ['ping', 'diagnostics', 'restart', 'uninstall'] })
+    await a.next('welcome')
+    await expect
+      .poll(async () => (await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body)
+      .toMatchObject({ status: 'connected', host: f.host, uninstalledAt: null })
+
+    const pending = admin.post<CommandLogEntry>(`/api/v1/agents/${agentId}/commands`, {
+      command: 'uninstall',
+      wait: true,
+    })
+    const cmd = await a.next('command')
+    expect(cmd).toMatchObject({ command: 'uninstall' })
+    const removed = { removed: ['/usr/local/lib/wirewarp'], ignored: [], failed: [] }
+    // As the agent does: the report, then goodbye at once. The report still counts.
+    a.send({ type: 'command_result', id: cmd.id, ok: true, result: removed })
+    a.close()
+    expect((await pending).body).toMatchObject({ status: 'success', result: removed })
+    await a.closed
+    await expect
+      .poll(async () => (await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body)
+      .toMatchObject({ status: 'disconnected', uninstalledAt: expect.any(String) })
+    // Not an agent that needs attention, nor counted as disconnected.
+    const overview = (await admin.get<Overview>('/api/v1/overview')).body
+    expect(overview.attention.agents.map((x) => x.id)).not.toContain(agentId)
+    expect(overview.agents.uninstalled).toBeGreaterThanOrEqual(1)
+    const audit = await admin.get<Page<{ action: string }>>('/api/v1/audit-log?limit=5')
+    expect(audit.body.items.map((e) => e.action)).toContain('agent.command.uninstall')
+
+    // Back on the host (installed again from a backup of its config): installed again.
+    const back = await agent()
+    back.hello(agentId, credential, 0, f, { commands: ['ping', 'diagnostics', 'restart', 'uninstall'] })
+    await back.next('welcome')
+    await expect
+      .poll(async () => (await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body)
+      .toMatchObject({ status: 'connected', uninstalledAt: null })
+  })
+
+  test('host facts an agent got wrong read as unknown; an older agent shows none', async () => {
+    const { agentId, credential, socket } = await enrol('server', 'vps-plain')
+    expect((await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body.host).toBeNull()
+    socket.close()
+    await socket.closed
+    const odd = { wireguard: 'quantum', nftables: 'v'.repeat(500), init: 'runit', node: 'v\u0007' }
+    const again = await agent()
+    again.hello(agentId, credential, 0, { ...facts(), host: odd } as unknown as AgentFacts)
+    await again.next('welcome')
+    // Welcome goes out before the hello is stored.
+    await expect
+      .poll(async () => (await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body.host)
+      .toEqual({
+        wireguard: 'unknown',
+        nftables: 'unknown',
+        distribution: null,
+        init: 'unknown',
+        install: 'unknown',
+        node: 'unknown',
+      })
   })
 
   test('metrics are stored and read back by time', async () => {

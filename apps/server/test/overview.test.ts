@@ -34,7 +34,7 @@ describe.skipIf(skip)('overview', () => {
 
   test('with nothing set up, everything is zero and nothing needs attention', async () => {
     expect(await overview()).toEqual({
-      agents: { total: 0, connected: 0, disconnected: 0, pending: 0 },
+      agents: { total: 0, connected: 0, disconnected: 0, pending: 0, uninstalled: 0 },
       tunnels: { total: 0, up: 0, down: 0 },
       forwards: { total: 0, working: 0, notWorking: 0, disabled: 0 },
       attention: { agents: [], tunnels: [], forwards: [] },
@@ -58,7 +58,7 @@ describe.skipIf(skip)('overview', () => {
     client = await pool.enrol('client', 'homelab-overview', tunnelServerId)
     tunnelClientId = client.row.tunnelClientId!
     const o = await overview()
-    expect(o.agents).toEqual({ total: 2, connected: 2, disconnected: 0, pending: 0 })
+    expect(o.agents).toEqual({ total: 2, connected: 2, disconnected: 0, pending: 0, uninstalled: 0 })
     expect(o.tunnels).toEqual({ total: 1, up: 0, down: 1 })
     expect(o.attention.agents).toEqual([])
     expect(o.attention.tunnels).toEqual([
@@ -174,6 +174,7 @@ describe.skipIf(skip)('overview', () => {
         connected: 1,
         disconnected: 1,
         pending: 0,
+        uninstalled: 0,
       })
     const o = await overview()
     expect(o.attention.agents).toMatchObject([
@@ -190,7 +191,7 @@ describe.skipIf(skip)('overview', () => {
   test('agents that never connected count as pending; a client without a key is down for that', async () => {
     await seedTunnel(t.db, { server: 'vps-seeded', client: 'homelab-seeded' })
     const o = await overview()
-    expect(o.agents).toEqual({ total: 4, connected: 1, disconnected: 1, pending: 2 })
+    expect(o.agents).toEqual({ total: 4, connected: 1, disconnected: 1, pending: 2, uninstalled: 0 })
     expect(o.tunnels).toEqual({ total: 2, up: 0, down: 2 })
     expect(o.attention.tunnels.find((c) => c.name === 'homelab-seeded')).toMatchObject({
       tunnelServerName: 'vps-seeded',

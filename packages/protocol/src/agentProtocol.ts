@@ -60,6 +60,35 @@ export type Capabilities = z.infer<typeof Capabilities>
 /** A server epoch: a new database, or one restored from a backup, starts a new one. */
 export const Epoch = z.string().max(64)
 
+/** Short text about the host: bounded; no control characters. */
+const HostText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => [...v].every((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f), {
+      error: 'Must not contain control characters',
+    })
+
+/**
+ * What the host offers, as the agent probed it at hello. A value this server does not know (a
+ * newer agent's) reads as "unknown" instead of refusing the agent.
+ */
+export const HostFacts = z.object({
+  /** kernel: the WireGuard module is loaded or installed; userspace: only wireguard-go; none: neither. */
+  wireguard: z.enum(['kernel', 'userspace', 'none', 'unknown']).catch('unknown'),
+  /** What `nft --version` says, e.g. "v1.0.6"; null when nft is not installed. */
+  nftables: HostText(64).nullable().catch('unknown'),
+  /** PRETTY_NAME from /etc/os-release, e.g. "Debian GNU/Linux 12 (bookworm)"; null without one. */
+  distribution: HostText(128).nullable().catch(null),
+  /** The service manager: systemd, OpenRC, or other (neither was found). */
+  init: z.enum(['systemd', 'openrc', 'other', 'unknown']).catch('unknown'),
+  /** executable: the single-executable build; bundle: the .mjs file run by the host's Node; source: a checkout. */
+  install: z.enum(['executable', 'bundle', 'source', 'unknown']).catch('unknown'),
+  /** The Node.js version the agent runs on (embedded in the executable, or the host's). */
+  node: HostText(32).catch('unknown'),
+})
+export type HostFacts = z.infer<typeof HostFacts>
+
 export const AgentFacts = z.object({
   version: z.string().max(64),
   hostname: z.string().max(255),
@@ -69,10 +98,14 @@ export const AgentFacts = z.object({
   capabilities: Capabilities,
   /** The agent's WireGuard public key; null until the driver made one. */
   publicKey: WgKey.nullable(),
+  /** Absent from older agents (0.1.0). */
+  host: HostFacts.optional(),
 })
 export type AgentFacts = z.infer<typeof AgentFacts>
 
-export const CommandName = z.enum(['ping', 'diagnostics', 'restart'])
+// A new command needs no new protocol version: the hub sends only the commands an agent announced.
+// uninstall: tear down, remove the installation, report, exit with EXIT_REFUSED; agents 0.1.0 do not announce it.
+export const CommandName = z.enum(['ping', 'diagnostics', 'restart', 'uninstall'])
 export type CommandName = z.infer<typeof CommandName>
 /** A command name as an agent announces it: may name commands this build does not know yet. */
 export const AnnouncedCommand = z.string().max(32)

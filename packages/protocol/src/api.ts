@@ -1,5 +1,6 @@
 /** Request and response bodies of the REST API (`/api/v1`), shared by the server and the dashboard. */
 import { z } from 'zod'
+import { HostFacts } from './agentProtocol.ts'
 import {
   Description,
   Email,
@@ -121,6 +122,10 @@ export const Agent = z.object({
   commands: z.array(z.string()),
   /** Why the WireGuard key the agent last presented was refused: another peer holds it. */
   keyConflict: z.string().nullable(),
+  /** What the host offers (WireGuard kind, nftables, distribution, init system); null from older agents (0.1.0). */
+  host: HostFacts.nullable(),
+  /** When the agent uninstalled itself on the dashboard's command; null again once it says hello. */
+  uninstalledAt: Timestamp.nullable(),
 })
 export type Agent = z.infer<typeof Agent>
 
@@ -445,7 +450,9 @@ export const CommandLogEntry = z.object({
 export type CommandLogEntry = z.infer<typeof CommandLogEntry>
 
 export const CommandCreate = z.strictObject({
-  command: z.enum(['ping', 'diagnostics', 'restart'], { error: 'Must be "ping", "diagnostics" or "restart"' }),
+  command: z.enum(['ping', 'diagnostics', 'restart', 'uninstall'], {
+    error: 'Must be "ping", "diagnostics", "restart" or "uninstall"',
+  }),
   params: z
     .record(z.string(), z.unknown())
     // The command travels to the agent inside a frame, which agents refuse past FRAME_LIMITS.maxDepth.
@@ -531,9 +538,12 @@ export const Overview = z.object({
   agents: z.object({
     total: z.number().int(),
     connected: z.number().int(),
+    /** Not connected, and not uninstalled. */
     disconnected: z.number().int(),
     /** Registered but never connected. */
     pending: z.number().int(),
+    /** Removed from their host by the uninstall command (and not back since). */
+    uninstalled: z.number().int(),
   }),
   /** Tunnel clients, by their tunnel state. */
   tunnels: z.object({ total: z.number().int(), up: z.number().int(), down: z.number().int() }),

@@ -1,6 +1,6 @@
 /**
  * The release manifest: `manifest.json` next to the agent builds in a releases directory, written
- * by `npm run build:release` (scripts/release/buildRelease.mjs) and read by the server.
+ * by `npm run build:release` (scripts/release/buildRelease.ts) and read by the server.
  */
 import { z } from 'zod'
 
@@ -35,3 +35,15 @@ export const ReleaseManifest = z.strictObject({
   files: z.array(ReleaseFile).min(1).max(64),
 })
 export type ReleaseManifest = z.infer<typeof ReleaseManifest>
+
+/** `GET /api/version`: this server's version and, per architecture, the newest agent it serves. */
+export const VersionInfo = z.strictObject({
+  server: z.string(),
+  /** Absent for an architecture no release serves; `any` is the `.mjs` bundle for the host's Node. */
+  agents: z.strictObject({
+    x64: ReleaseVersion.optional(),
+    arm64: ReleaseVersion.optional(),
+    any: ReleaseVersion.optional(),
+  }),
+})
+export type VersionInfo = z.infer<typeof VersionInfo>

@@ -38,9 +38,14 @@ export function publicUrlOf(ctx: AppContext, request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`
 }
 
+/**
+ * One command for root and for a user with sudo or doas (the script re-runs itself through them),
+ * on hosts with curl or only wget (Alpine's busybox).
+ */
 export function installCommand(url: string, kind: 'server' | 'client', token: string): string {
   // Both values are checked (URL from config or a plain Host, token base64url): nothing to quote-escape.
-  return `curl -fsSL '${url}/install/${kind}' | sudo sh -s -- --url '${url}' --token '${token}'`
+  const script = `${url}/install/${kind}`
+  return `(curl -fsSL '${script}' || wget -qO- '${script}') | sh -s -- --url '${url}' --token '${token}'`
 }
 
 export function registrationTokenRoutes(app: App, ctx: AppContext): void {

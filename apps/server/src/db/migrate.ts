@@ -5,6 +5,7 @@ import { initial } from './migrations/001_initial.ts'
 import { forwardRevision } from './migrations/002_forward_revision.ts'
 import { loginThrottle } from './migrations/003_login_throttle.ts'
 import { coreIntegrity } from './migrations/004_core_integrity.ts'
+import { agentHost } from './migrations/005_agent_host.ts'
 
 class StaticMigrations implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
@@ -16,6 +17,7 @@ class StaticMigrations implements MigrationProvider {
       '002_forward_revision': forwardRevision(),
       '003_login_throttle': loginThrottle(),
       '004_core_integrity': coreIntegrity(this.dialect),
+      '005_agent_host': agentHost(this.dialect),
     }
   }
 }

@@ -64,6 +64,10 @@ export interface AgentsTable {
   commands: Generated<string>
   /** Why the WireGuard key the agent last claimed was refused (another peer holds it); null when none. */
   keyConflict: string | null
+  /** What the host offers, as the JSON of HostFacts; null from older agents (0.1.0). */
+  host: string | null
+  /** When the agent uninstalled itself; null again once it says hello. */
+  uninstalledAt: string | null
 }
 
 export interface RegistrationTokensTable {

@@ -77,14 +77,16 @@ export async function buildOverview(db: Db): Promise<Overview> {
     return { f, server, serverAgent, tunnel, state }
   })
   const downClients = clients.filter((c) => c.tunnel.state === 'down')
-  const idleAgents = agents.items.filter((a) => a.status !== 'connected')
+  // An uninstalled agent is gone on purpose: nothing to attend to.
+  const idleAgents = agents.items.filter((a) => a.status !== 'connected' && !a.uninstalledAt)
 
   return {
     agents: {
       total: agents.total,
       connected: count(agents.items, (a) => a.status === 'connected'),
-      disconnected: count(agents.items, (a) => a.status === 'disconnected'),
+      disconnected: count(agents.items, (a) => a.status === 'disconnected' && !a.uninstalledAt),
       pending: count(agents.items, (a) => a.status === 'pending'),
+      uninstalled: count(agents.items, (a) => a.status !== 'connected' && !!a.uninstalledAt),
     },
     tunnels: { total: clients.length, up: clients.length - downClients.length, down: downClients.length },
     forwards: {

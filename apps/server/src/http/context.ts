@@ -6,6 +6,7 @@ import type { Config } from '../config.ts'
 import type { Db, Dialect } from '../db/database.ts'
 import type { AgentHub } from '../hub/agentHub.ts'
 import type { LiveEvents } from '../hub/liveEvents.ts'
+import type { ReleaseCatalogue } from '../releases/releaseCatalogue.ts'
 
 export interface AppContext {
   db: Db
@@ -17,4 +18,6 @@ export interface AppContext {
   version: string
   hub: AgentHub
   events: LiveEvents
+  /** The agent releases served at /releases/ and counted by /api/version. */
+  releases: ReleaseCatalogue
 }

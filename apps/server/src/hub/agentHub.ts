@@ -24,6 +24,7 @@ import {
   getAgent,
   markAllDisconnected,
   markDisconnected,
+  markUninstalled,
   recordApplied,
   toAgent,
   writeLastSeen,
@@ -115,7 +116,9 @@ export class AgentHub {
 
     socket.on('message', (data, isBinary) => {
       queue = queue.then(async () => {
-        if (socket.readyState !== socket.OPEN) return
+        // Frames an agent sent just before closing still count: an uninstall's report comes right
+        // before its goodbye. A socket refused, replaced or deleted is caught below, by presence.
+        if (first && socket.readyState !== socket.OPEN) return
         try {
           const msg = parseAgentFrame(data, isBinary)
           if (first) {
@@ -310,9 +313,16 @@ export class AgentHub {
         if (otherEpoch || (msg.ok && msg.revision < r.desiredRevision)) await c.pusher.push({ again: true })
         return
       }
-      case 'command_result':
-        await this.#commands.result(c.agentId, msg)
+      case 'command_result': {
+        const entry = await this.#commands.result(c.agentId, msg)
+        if (entry?.command === 'uninstall' && entry.status === 'success') {
+          // The agent exits next; its row says it was uninstalled rather than merely disconnected.
+          await markUninstalled(this.o.db, c.agentId, nowIso())
+          this.o.log.info({ agentId: c.agentId }, 'agent uninstalled itself')
+          await this.#publishAgent(c.agentId)
+        }
         return
+      }
       case 'metrics':
         await insertMetrics(this.o.db, c.agentId, nowIso(), msg.sample)
         return

@@ -19,6 +19,12 @@ interface Pending {
 
 type Outcome = Parameters<typeof finishCommand>[2]
 
+/** Why an agent that did not announce a command cannot run it, when there is more to say than "update". */
+const NOT_ANNOUNCED: Partial<Record<CommandName, string>> = {
+  uninstall:
+    'This agent version cannot uninstall itself; run the install script with --uninstall on the host, or update the agent first.',
+}
+
 export class Commands {
   readonly #pending = new Map<string, Pending>()
 
@@ -57,7 +63,7 @@ export class Commands {
         id,
         done: this.#finish(id, {
           status: 'failed',
-          error: `This agent does not run the command "${command}"; update the agent first.`,
+          error: NOT_ANNOUNCED[command] ?? `This agent does not run the command "${command}"; update the agent first.`,
         }),
       }
     const fallback: CommandLogEntry = first ?? {
@@ -82,14 +88,17 @@ export class Commands {
     return { id, done }
   }
 
-  /** An agent's answer; ignored unless it is for a pending command of that agent. */
+  /**
+   * An agent's answer; ignored unless it is for a pending command of that agent. Resolves with
+   * the finished entry, or undefined when the answer was ignored.
+   */
   async result(
     agentId: string,
     msg: { id: string; ok: boolean; result?: unknown; error?: string | undefined },
-  ): Promise<void> {
+  ): Promise<CommandLogEntry | undefined> {
     const p = this.#pending.get(msg.id)
-    if (!p || p.agentId !== agentId) return
-    await this.#finish(
+    if (!p || p.agentId !== agentId) return undefined
+    return this.#finish(
       msg.id,
       msg.ok
         ? { status: 'success', result: msg.result ?? null }

@@ -1,5 +1,5 @@
 /** Agents: the hosts that run wirewarp-agent, with their status and desired/applied revisions. */
-import { type Agent, type AgentFacts, V1_COMMANDS } from '@wirewarp/protocol'
+import { type Agent, type AgentFacts, HostFacts, V1_COMMANDS } from '@wirewarp/protocol'
 import type { Db } from '../db/database.ts'
 import type { AgentRow } from '../db/schema.ts'
 import { epochSubquery } from './epoch.ts'
@@ -29,6 +29,8 @@ export function toAgent(row: AgentWithLinks): Agent {
     tunnelClientId: row.tunnelClientId,
     commands: parseJsonColumn(row.commands, StringList, []),
     keyConflict: row.keyConflict,
+    host: parseJsonColumn(row.host, HostFacts.nullable(), null),
+    uninstalledAt: row.uninstalledAt,
   }
 }
 
@@ -71,6 +73,8 @@ export async function insertAgent(db: Db, a: { name: string; kind: 'server' | 'c
     appliedEpoch: '',
     commands: JSON.stringify(V1_COMMANDS),
     keyConflict: null,
+    host: null,
+    uninstalledAt: null,
   }
   await db.insertInto('agents').values(row).execute()
   return row
@@ -121,6 +125,7 @@ function factColumns(facts: AgentFacts, publicIp: string) {
     os: facts.os,
     arch: facts.arch,
     capabilities: JSON.stringify(facts.capabilities),
+    host: facts.host ? JSON.stringify(facts.host) : null,
     publicIp,
   }
 }
@@ -140,9 +145,16 @@ export async function recordHello(
       commands: JSON.stringify(h.commands),
       status: 'connected',
       lastSeenAt: nowIso(),
+      // An agent that says hello is installed (again), whatever it said before.
+      uninstalledAt: null,
     })
     .where('id', '=', id)
     .execute()
+}
+
+/** Notes that the agent removed itself from its host (it reported a successful uninstall). */
+export async function markUninstalled(db: Db, id: string, at: string): Promise<void> {
+  await db.updateTable('agents').set({ uninstalledAt: at }).where('id', '=', id).execute()
 }
 
 export async function setKeyConflict(db: Db, id: string, conflict: string | null): Promise<void> {

@@ -16,6 +16,7 @@ export const KNOWN_AUDIT_ACTIONS = [
   'agent.command.diagnostics',
   'agent.command.ping',
   'agent.command.restart',
+  'agent.command.uninstall',
   'agent.delete',
   'agent.register',
   'api_token.create',

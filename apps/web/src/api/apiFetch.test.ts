@@ -125,5 +125,7 @@ function validAgent() {
     tunnelClientId: null,
     commands: ['ping', 'diagnostics', 'restart'],
     keyConflict: null,
+    host: null,
+    uninstalledAt: null,
   }
 }

@@ -30,6 +30,8 @@ const agent = (status: Agent['status']): Agent => ({
   tunnelClientId: null,
   commands: [],
   keyConflict: null,
+  host: null,
+  uninstalledAt: null,
 })
 
 const page = <T>(items: T[]): Page<T> => ({ items, total: items.length, limit: 50, offset: 0 })

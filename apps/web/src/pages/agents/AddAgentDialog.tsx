@@ -204,8 +204,10 @@ function InstallCommand({ created, onDone }: { created: RegistrationTokenCreated
   return (
     <div className="space-y-4">
       <p className="text-sm text-zinc-700 dark:text-zinc-300">
-        Run this as root on the {created.kind === 'server' ? 'VPS' : 'homelab host'}. It installs the agent, registers
-        it as <strong>{created.name}</strong> and starts it; the agent then shows up in the list.
+        Run this on the {created.kind === 'server' ? 'VPS' : 'homelab host'}, as root or as a user with sudo. It
+        installs WireGuard tools, nftables and the agent, registers it as <strong>{created.name}</strong> and starts it
+        as a service; the agent then shows up in the list. Add <code>--no-service</code> to run it in the foreground
+        instead, or <code>--uninstall</code> to remove it again.
       </p>
       {unreachable && (
         <div data-testid="install-url-warning">

@@ -1,6 +1,6 @@
 /**
- * One agent: its facts (status live), tunnel, metrics, capabilities and command history; ping,
- * diagnostics, restart and delete.
+ * One agent: its facts (status live, what its host offers), tunnel, metrics, capabilities and
+ * command history; ping, diagnostics, restart, uninstall and delete.
  */
 import type { Agent, CommandCreate } from '@wirewarp/protocol'
 import { type ReactNode, useState } from 'react'
@@ -22,6 +22,7 @@ import { AgentTunnel } from './AgentTunnel.tsx'
 import { kindLabels } from './agentLabels.ts'
 import { CommandHistory } from './CommandHistory.tsx'
 import { CommandResult } from './CommandResult.tsx'
+import { hostFactRows } from './hostFactRows.tsx'
 import { LastSeen } from './LastSeen.tsx'
 import { RevisionStatus } from './RevisionStatus.tsx'
 
@@ -58,7 +59,7 @@ function BackLink() {
   )
 }
 
-type Confirming = 'restart' | 'delete' | null
+type Confirming = 'restart' | 'uninstall' | 'delete' | null
 
 function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeof useDeleteAgent> }) {
   const now = useNow()
@@ -82,10 +83,11 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
 
   const facts: [string, ReactNode][] = [
     ['Kind', kindLabels[agent.kind]],
-    ['Status', <AgentStatusBadge key="status" status={agent.status} />],
+    ['Status', <AgentStatusBadge key="status" status={agent.status} uninstalledAt={agent.uninstalledAt} />],
     ['Hostname', factText(agent.hostname)],
     ['Version', factText(agent.version, true)],
     ['OS / arch', factText([agent.os, agent.arch].filter(Boolean).join(' / '))],
+    ...hostFactRows(agent),
     ['Public IP', factText(agent.publicIp, true)],
     ['Created', <DateTime key="created" iso={agent.createdAt} absolute />],
     ['Last seen', <LastSeen key="seen" agent={agent} now={now} />],
@@ -101,7 +103,7 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
             {kindLabels[agent.kind]}
-            <AgentStatusBadge status={agent.status} />
+            <AgentStatusBadge status={agent.status} uninstalledAt={agent.uninstalledAt} />
           </span>
         }
         actions={
@@ -109,6 +111,7 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
             {commandButton('ping', 'Ping')}
             {commandButton('diagnostics', 'Diagnostics')}
             {commandButton('restart', 'Restart agent', () => setConfirming('restart'))}
+            {commandButton('uninstall', 'Uninstall', () => setConfirming('uninstall'))}
             <Button tone="danger" onClick={() => setConfirming('delete')}>
               Delete agent
             </Button>
@@ -167,6 +170,35 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
           The agent process on <strong>{agent.hostname ?? agent.name}</strong> restarts and reconnects. Tunnels and
           forwards already applied stay up while it does.
         </p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirming === 'uninstall'}
+        title="Uninstall the agent from this host?"
+        confirmLabel="Uninstall"
+        onClose={() => setConfirming(null)}
+        onConfirm={() => {
+          setConfirming(null)
+          run('uninstall')
+        }}
+      >
+        {agent.commands.includes('uninstall') ? (
+          <>
+            <p>
+              The agent on <strong>{agent.hostname ?? agent.name}</strong> removes what it set up — the nftables table
+              inet wirewarp, its ip rules and routes, its WireGuard interface and DOCKER-USER accepts — so its tunnels
+              and port forwards stop at once. Then it removes its executable, its config (with its credential), its
+              state and its service, reports, and exits. Sysctls and the packages the installer added (WireGuard tools,
+              nftables) stay.
+            </p>
+            <p>Its row stays here, marked uninstalled, until you delete it.</p>
+          </>
+        ) : (
+          <p>
+            This agent version ({agent.version ?? 'unknown'}) cannot uninstall itself; the server will refuse. Run the
+            install script with <code className="font-mono text-xs">--uninstall</code> on the host instead, or update
+            the agent first.
+          </p>
+        )}
       </ConfirmDialog>
       <ConfirmDialog
         open={confirming === 'delete'}

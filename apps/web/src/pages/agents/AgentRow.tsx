@@ -26,7 +26,7 @@ export function AgentRow({ agent: a, now }: { agent: Agent; now: number }) {
         <Badge tone={a.kind === 'server' ? 'sky' : 'neutral'}>{a.kind}</Badge>
       </Td>
       <Td>
-        <AgentStatusBadge status={a.status} />
+        <AgentStatusBadge status={a.status} uninstalledAt={a.uninstalledAt} />
       </Td>
       <Td className="font-mono text-xs text-zinc-600 dark:text-zinc-400">
         {a.version ?? <span className="text-zinc-400 dark:text-zinc-500">—</span>}

@@ -1,5 +1,5 @@
 /** How agent kinds and statuses read in the dashboard; keys are the API's values. */
-import type { AgentKind, AgentStatus } from '@wirewarp/protocol'
+import type { AgentKind, AgentStatus, HostFacts } from '@wirewarp/protocol'
 
 export const kindLabels: Record<AgentKind, string> = {
   server: 'Server (VPS)',
@@ -15,4 +15,29 @@ export const statusTitles: Record<AgentStatus, string> = {
   connected: 'Connected to this server now',
   disconnected: 'Not connected: the agent is stopped or cannot reach this server',
   pending: 'Registered, but it has not connected yet',
+}
+
+/** An agent that removed itself from its host: its row stays, with its history, until deleted. */
+export const uninstalledTitle =
+  'The agent uninstalled itself from its host. Delete the agent when you no longer need its history.'
+
+export const wireguardLabels: Record<HostFacts['wireguard'], string> = {
+  kernel: 'kernel module',
+  userspace: 'userspace (wireguard-go)',
+  none: 'not found (neither the kernel module nor wireguard-go)',
+  unknown: 'unknown',
+}
+
+export const initLabels: Record<HostFacts['init'], string> = {
+  systemd: 'systemd',
+  openrc: 'OpenRC',
+  other: 'neither systemd nor OpenRC',
+  unknown: 'unknown',
+}
+
+export const installLabels: Record<HostFacts['install'], string> = {
+  executable: 'single executable',
+  bundle: 'Node bundle (.mjs)',
+  source: 'from source',
+  unknown: 'unknown build',
 }
