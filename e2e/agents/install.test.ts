@@ -95,13 +95,14 @@ describe.skipIf(skip)('install script', () => {
     expect(createHash('sha256').update(installed).digest('hex')).toBe(listed.get(file!))
     expect(statSync(path.join(root, 'etc/wirewarp/agent.yaml')).mode & 0o777).toBe(0o600)
     const unit = readFileSync(path.join(root, 'etc/systemd/system/wirewarp-agent.service'), 'utf8')
-    expect(unit).toContain(`ExecStart=${lib}/wirewarp-agent run --config ${root}/etc/wirewarp/agent.yaml`)
+    expect(unit).toContain(`ExecStart=${lib}/wirewarp-launcher run --config ${root}/etc/wirewarp/agent.yaml`)
     expect(unit).toContain('RestartPreventExitStatus=3')
     // Everything it created is listed for uninstall, the directories before what they hold.
     const list = readFileSync(path.join(lib, 'installed'), 'utf8').trim().split('\n')
     for (const p of [
       lib,
       `${lib}/wirewarp-agent`,
+      `${lib}/wirewarp-launcher`,
       `${root}/usr/local/bin/wirewarp-agent`,
       `${root}/etc/wirewarp/agent.yaml`,
     ])

@@ -393,3 +393,62 @@ describe('uninstall', () => {
     expect(u.left()).toBe(1)
   })
 })
+
+describe('update', () => {
+  const updateCmd = (id: string) =>
+    ({ type: 'command', id, command: 'update', params: { version: '0.2.0' }, timeoutMs: 5 }) as const
+
+  function updating(install: (params: Record<string, unknown>) => Promise<unknown>) {
+    const s = new AgentSession({
+      driver: fakeDriver(),
+      store,
+      mode: 'server',
+      send: (m) => {
+        expect(AgentMessage.safeParse(m).success).toBe(true)
+        sent.push(m)
+        events.push(`send ${m.type}`)
+      },
+      log: createLogger({ write: (l) => logLines.push(l) }),
+      onRestart: () => {},
+      update: install,
+      onUpdated: () => events.push('updated'),
+      onAppliedOk: () => events.push('applied ok'),
+    })
+    return s
+  }
+
+  test('is announced when given; replies first, then exits for the launcher; not cut short by the timeout', async () => {
+    const s = updating(async (p) => {
+      await new Promise((r) => setTimeout(r, 30))
+      return { from: '0.1.0', to: p.version, state: 'restarting' }
+    })
+    expect(s.commands).toContain('update')
+    await s.runCommand(updateCmd('u1'))
+    expect(events).toEqual(['send command_result', 'updated'])
+    expect(sent[0]).toEqual({
+      type: 'command_result',
+      id: 'u1',
+      ok: true,
+      result: { from: '0.1.0', to: '0.2.0', state: 'restarting' },
+    })
+    // Once installed, a second update is refused.
+    await s.runCommand(updateCmd('u2'))
+    expect(sent[1]).toMatchObject({ ok: false, error: 'an update is in progress already' })
+  })
+
+  test('a refused update is reported and the agent stays', async () => {
+    const s = updating(async () => {
+      throw new Error('the download does not match the release manifest (expected 1 bytes, got 2); nothing was changed')
+    })
+    await s.runCommand(updateCmd('u1'))
+    expect(events).toEqual(['send command_result'])
+    expect(sent[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^the download does not match/) })
+  })
+
+  test('a state from the server applied successfully is signalled (the confirmation of an update)', async () => {
+    const s = updating(async () => ({}))
+    await s.applySavedState()
+    await s.receiveState(serverState(2))
+    expect(events).toEqual(['apply 2 (on disk: 2)', 'applied 2', 'send applied', 'applied ok'])
+  })
+})

@@ -44,6 +44,15 @@ export interface AgentSessionOptions {
   uninstall?: () => Promise<unknown>
   /** Called after the reply to an `uninstall` that removed the agent was handed to `send`. */
   onUninstalled?: () => void
+  /**
+   * Downloads, verifies and swaps in a release (selfUpdate.ts); the `update` command is announced
+   * only when given.
+   */
+  update?: (params: Record<string, unknown>) => Promise<unknown>
+  /** Called after the reply to an `update` that swapped the executable was handed to `send`. */
+  onUpdated?: () => void
+  /** Called after a state from the server was applied successfully and acknowledged. */
+  onAppliedOk?: () => void
   now?: () => Date
   /** A monotonic clock in ms for durations. */
   clock?: () => number
@@ -68,6 +77,8 @@ export class AgentSession {
   private holding = false
   /** The uninstall removed the agent: it must exit once the reply is sent. */
   private uninstalled = false
+  /** An update is downloading or installed: a second one is refused. */
+  private updating = false
   private worker: Promise<void> = Promise.resolve()
   private readonly startedAt: number
   private readonly now: () => Date
@@ -102,6 +113,8 @@ export class AgentSession {
     this.startedAt = this.clock()
     const uninstall = opts.uninstall
     if (uninstall) this.commandHandlers.uninstall = () => this.uninstall(uninstall)
+    const update = opts.update
+    if (update) this.commandHandlers.update = (cmd) => this.update(update, cmd.params)
   }
 
   /** The revision last applied successfully (0: none), as `hello` reports it. */
@@ -161,18 +174,23 @@ export class AgentSession {
   async runCommand(cmd: Command): Promise<void> {
     const started = this.clock()
     let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${cmd.timeoutMs} ms`)), cmd.timeoutMs)
-    })
+    // Made only for the commands it races: a timeout nobody awaits would reject unhandled.
+    const timeout = () =>
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${cmd.timeoutMs} ms`)), cmd.timeoutMs)
+      })
     try {
       // An uninstall is not cut short: half of one reported as a timeout would leave the agent
       // running without its files.
-      const result = await (cmd.command === 'uninstall'
+      // Nor an update (its download has its own time limit): one that swapped the executable
+      // must end in a restart, whatever the hub's timeout.
+      const result = await (cmd.command === 'uninstall' || cmd.command === 'update'
         ? this.execute(cmd)
-        : Promise.race([this.execute(cmd), timeout]))
+        : Promise.race([this.execute(cmd), timeout()]))
       this.opts.send({ type: 'command_result', id: cmd.id, ok: true, result })
       this.opts.log.info(`command ${cmd.command} (${cmd.id}) done in ${Math.round(this.clock() - started)} ms`)
       if (cmd.command === 'restart') this.opts.onRestart()
+      if (cmd.command === 'update') this.opts.onUpdated?.()
     } catch (err) {
       const result = err instanceof UninstallIncomplete ? { result: err.report } : {}
       this.opts.send({ type: 'command_result', id: cmd.id, ok: false, error: errorText(err), ...result })
@@ -197,6 +215,20 @@ export class AgentSession {
         this.holding = false
         await this.applySavedState()
       } else this.uninstalled = true
+      throw err
+    }
+  }
+
+  private async update(
+    install: (params: Record<string, unknown>) => Promise<unknown>,
+    params: Record<string, unknown>,
+  ) {
+    if (this.updating) throw new Error('an update is in progress already')
+    this.updating = true
+    try {
+      return await install(params)
+    } catch (err) {
+      this.updating = false
       throw err
     }
   }
@@ -303,5 +335,6 @@ export class AgentSession {
         ...(error !== null && { error: agentText(error) }),
         durationMs,
       })
+    if (source === 'server' && error === null) this.opts.onAppliedOk?.()
   }
 }

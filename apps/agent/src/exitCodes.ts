@@ -9,3 +9,5 @@ export const EXIT_USAGE = 2
 export const EXIT_REFUSED = 3
 /** The agent uninstalled itself on the server's command; the same code, so the unit does not restart it. */
 export const EXIT_UNINSTALLED = EXIT_REFUSED
+/** The agent installed an update and asks its launcher to start it again (EX_TEMPFAIL). */
+export const EXIT_RESTART = 75

@@ -25,7 +25,8 @@ Usage:
 
 Exit codes: 0 ok or stopped, 1 failure (server unreachable on register, registration refused),
 2 bad command line or config, 3 the server refused this agent (deleted, bad credential) or the
-agent uninstalled itself on the dashboard's command.`
+agent uninstalled itself on the dashboard's command, 75 an update was installed: wirewarp-launcher
+starts the agent again.`
 
 function usageError(message: string): number {
   process.stderr.write(`wirewarp-agent: ${message}\n\n${USAGE}\n`)

@@ -88,7 +88,7 @@ describe('run', () => {
       credential: 'wwa_testcredential123',
       appliedRevision: 0,
       appliedEpoch: '',
-      commands: ['ping', 'diagnostics', 'restart', 'uninstall'],
+      commands: ['ping', 'diagnostics', 'restart', 'uninstall', 'update'],
       facts: { capabilities: { driver: 'recording' }, host: { node: process.versions.node } },
     })
     expect(WgKey.safeParse(hello.facts.publicKey).success).toBe(true)

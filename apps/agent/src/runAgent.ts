@@ -10,6 +10,12 @@
  * The `uninstall` command removes the agent from the host (uninstallAgent.ts); once its report
  * is sent, the socket is closed, the service manager is told not to start the agent again, and
  * the promise resolves EXIT_UNINSTALLED.
+ *
+ * The `update` command installs a new release (selfUpdate.ts); once its result is sent, the socket
+ * is closed and the promise resolves EXIT_RESTART, for the launcher to start the new version. A
+ * new version started with a pending update record for it reports revision 0 on hello, so the hub
+ * sends its state again; once that state is applied it marks the record confirmed and reconnects,
+ * so the next hello reports the outcome (as the old version reports a rollback).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
@@ -28,13 +34,23 @@ import { Backoff, type BackoffOptions } from './backoff.ts'
 import { createDriver } from './drivers/createDriver.ts'
 import { type Driver, DriverUnavailable } from './drivers/driver.ts'
 import { run as hostRun } from './exec/run.ts'
-import { EXIT_FAILURE, EXIT_OK, EXIT_REFUSED, EXIT_UNINSTALLED, EXIT_USAGE } from './exitCodes.ts'
+import { EXIT_FAILURE, EXIT_OK, EXIT_REFUSED, EXIT_RESTART, EXIT_UNINSTALLED, EXIT_USAGE } from './exitCodes.ts'
 import { parseHubFrame } from './hubFrame.ts'
 import { hubUrl } from './hubUrl.ts'
 import type { Logger } from './logger.ts'
 import { MetricsSampler } from './metricsSampler.ts'
 import { loadOrCreatePrivateKey } from './privateKeyFile.ts'
+import { hostProbeDeps } from './probeHost.ts'
 import { type InstallLayout, installLayout } from './removeInstallation.ts'
+import {
+  installUpdate,
+  readUpdateRecord,
+  type UpdateRecord,
+  type UpdateTargetDeps,
+  updateReport,
+  updateTarget,
+  writeUpdateRecord,
+} from './selfUpdate.ts'
 import { describeSocketError } from './socketErrors.ts'
 import { StateStore } from './stateStore.ts'
 import { type ServiceManager, stopService, UninstallIncomplete, uninstallAgent } from './uninstallAgent.ts'
@@ -58,6 +74,8 @@ export interface RunAgentOptions {
   maxFrameBytes?: number
   /** Where the installation lives, for `uninstall` (default: the install script's, under WIREWARP_PREFIX). */
   layout?: InstallLayout
+  /** How the `update` command finds the file to replace (tests). */
+  updateTarget?: UpdateTargetDeps
 }
 
 /**
@@ -82,6 +100,8 @@ type Outcome =
   | { kind: 'restart' }
   | { kind: 'replaced' }
   | { kind: 'uninstalled' }
+  | { kind: 'updated' }
+  | { kind: 'reconnect' }
   | { kind: 'refused'; reason: string }
 
 class StartError extends Error {
@@ -101,11 +121,28 @@ interface Link {
   leave: () => void
   /** Set once an uninstall removed the agent, with the service manager it ran under. */
   uninstalled: ServiceManager | null
+  /** Set once an update swapped the executable: the agent exits with EXIT_RESTART. */
+  updated: boolean
+  /** Closes the current socket so the agent says hello again at once (an update was confirmed). */
+  reconnect: () => void
+  /** The update record read at start and kept current; null: none. */
+  update: UpdateRecord | null
+  /** Wakes the agent from a reconnect delay (stopping, or after an update). */
+  wake: AbortController
 }
 
 export async function runAgent(opts: RunAgentOptions): Promise<number> {
   const { log, signal } = opts
-  const link: Link = { socket: null, restart: () => {}, leave: () => {}, uninstalled: null }
+  const link: Link = {
+    socket: null,
+    restart: () => {},
+    leave: () => {},
+    uninstalled: null,
+    updated: false,
+    reconnect: () => {},
+    update: null,
+    wake: new AbortController(),
+  }
   let agent: Agent
   try {
     agent = await startAgent(opts, link)
@@ -118,14 +155,21 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
   }
 
   const backoff = new Backoff(opts.backoff)
+  // Stopping or an update ends a reconnect delay (no AbortSignal.any: Node 20.0–20.2 lack it).
+  signal.addEventListener('abort', () => link.wake.abort(), { once: true })
+  if (signal.aborted) link.wake.abort()
   // Whatever ended the connection: an agent whose files are gone does not reconnect.
-  while (!signal.aborted && !link.uninstalled) {
+  while (!signal.aborted && !link.uninstalled && !link.updated) {
     const outcome = await connectOnce(agent, opts, link, backoff)
-    if (link.uninstalled) break
+    if (link.uninstalled || link.updated) break
     switch (outcome.kind) {
       case 'stopped':
       case 'uninstalled':
+      case 'updated':
         break
+      case 'reconnect':
+        backoff.reset()
+        continue
       case 'replaced':
         log.info('another agent process connected with this identity and replaced this one; exiting')
         await settle(agent)
@@ -143,11 +187,15 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
         if (signal.aborted) break
         const delay = backoff.next()
         log.info(`reconnecting in ${(delay / 1000).toFixed(1)} s`)
-        await sleep(delay, undefined, { signal }).catch(() => {})
+        await sleep(delay, undefined, { signal: link.wake.signal }).catch(() => {})
       }
     }
   }
   await settle(agent)
+  if (link.updated) {
+    log.info(`updated to ${link.update?.to ?? 'a new version'}: exiting for the launcher to start it`)
+    return EXIT_RESTART
+  }
   if (link.uninstalled) {
     await stopService(opts.layout ?? installLayout(), link.uninstalled, hostRun)
     log.info('uninstalled: the agent removed itself from this host; exiting')
@@ -216,11 +264,28 @@ async function startAgent(opts: RunAgentOptions, link: Link): Promise<Agent> {
       }
     },
     onUninstalled: () => link.leave(),
+    update: async (params) => {
+      const target = await updateTarget(opts.updateTarget ?? { ...hostProbeDeps, env: process.env })
+      log.info(`update: downloading ${String(params.version)} to replace ${target}`)
+      const result = await installUpdate(params, { target, stateDir: config.stateDir, currentVersion: VERSION })
+      link.update = await readUpdateRecord(config.stateDir)
+      log.info(`update: installed ${result.to} over ${target} (the previous version kept as ${target}.previous)`)
+      return result
+    },
+    onUpdated: () => {
+      link.updated = true
+      link.leave()
+      link.wake.abort()
+    },
+    onAppliedOk: () => void confirmUpdate(config.stateDir, link, log),
   })
   log.info(
     `wirewarp-agent ${VERSION} starting: ${config.mode} mode, agent ${config.agentId}, driver ${driver.name}, state in ${config.stateDir}`,
   )
   await session.loadApplied()
+  link.update = await readUpdateRecord(config.stateDir)
+  if (link.update?.state === 'pending' && link.update.to === VERSION)
+    log.info(`update from ${link.update.from} pending: confirming it once the server's state is applied`)
   // Before the server is reachable: a host that reboots while the server is down comes back
   // with its tunnels and forwards.
   await session.applySavedState()
@@ -238,6 +303,37 @@ async function restartAgent(previous: Agent, opts: RunAgentOptions, link: Link):
     await previous.session.applySavedState()
     return previous
   }
+}
+
+/** This version was started for a pending update of it: it confirms once connected and applied. */
+const confirming = (link: Link) => link.update?.state === 'pending' && link.update.to === VERSION
+
+async function confirmUpdate(stateDir: string, link: Link, log: Logger): Promise<void> {
+  if (!confirming(link) || !link.update) return
+  const confirmed: UpdateRecord = {
+    ...link.update,
+    state: 'confirmed',
+    finishedAt: new Date().toISOString(),
+    reported: false,
+  }
+  link.update = confirmed
+  try {
+    await writeUpdateRecord(stateDir, confirmed)
+  } catch (err) {
+    log.error(`could not confirm the update in ${stateDir}: ${(err as Error).message}; the launcher will roll it back`)
+    return
+  }
+  log.info(`update from ${confirmed.from} to ${confirmed.to} confirmed; reconnecting to report it`)
+  link.reconnect()
+}
+
+async function markReported(stateDir: string, link: Link, log: Logger): Promise<void> {
+  const r = link.update
+  if (!r || r.reported || r.state === 'pending') return
+  link.update = { ...r, reported: true }
+  await writeUpdateRecord(stateDir, link.update).catch((err) =>
+    log.warn(`could not note that the update outcome was reported: ${(err as Error).message}`),
+  )
 }
 
 function send(socket: WebSocket | null, message: AgentMessage, log: Logger): void {
@@ -266,6 +362,8 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
     let welcomed = false
     let stopping = false
     let restarting = false
+    let reconnecting = false
+    let reported = false
     let refusal: string | null = null
     let failure: string | null = null
     let deadMs = baseDeadMs
@@ -297,7 +395,12 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
       timers.push(setTimeout(() => ws.terminate(), 2000))
     }
     link.leave = () => {
-      ws.close(1000, 'agent uninstalled')
+      ws.close(1000, link.updated ? 'agent updating' : 'agent uninstalled')
+      timers.push(setTimeout(() => ws.terminate(), 2000))
+    }
+    link.reconnect = () => {
+      reconnecting = true
+      ws.close(1000, 'agent reconnecting')
       timers.push(setTimeout(() => ws.terminate(), 2000))
     }
 
@@ -309,6 +412,8 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
       }, connectTimeoutMs)
       try {
         const facts = await collectAgentFacts(agent.driver, agent.publicKey)
+        const update = updateReport(link.update)
+        reported = update !== undefined
         send(
           ws,
           {
@@ -316,10 +421,12 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
             protocolVersion: PROTOCOL_VERSION,
             agentId: config.agentId,
             credential: config.credential,
-            appliedRevision: agent.session.appliedRevision,
+            // Revision 0 while confirming an update: the hub sends the state again, to be applied.
+            appliedRevision: confirming(link) ? 0 : agent.session.appliedRevision,
             appliedEpoch: agent.session.appliedEpoch,
             commands: agent.session.commands,
             facts,
+            ...(update && { update }),
           },
           log,
         )
@@ -353,6 +460,7 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
           clearTimeout(deadTimer)
           deadTimer = setTimeout(onDead, deadMs)
           log.info(`connected to ${config.serverUrl} as agent ${msg.agentId} (server ${msg.serverVersion})`)
+          if (reported) void markReported(config.stateDir, link, log)
           timers.push(
             setInterval(() => {
               send(ws, { type: 'heartbeat' }, log)
@@ -409,12 +517,15 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
       if (link.socket === ws) link.socket = null
       link.restart = () => {}
       link.leave = () => {}
+      link.reconnect = () => {}
       if (welcomed) backoff.disconnected()
       const reason = reasonBuf.toString()
       const said = `code ${code}${reason ? `, ${reason}` : ''}`
 
       if (stopping) return resolve({ kind: 'stopped' })
       if (link.uninstalled) return resolve({ kind: 'uninstalled' })
+      if (link.updated) return resolve({ kind: 'updated' })
+      if (reconnecting) return resolve({ kind: 'reconnect' })
       if (restarting) return resolve({ kind: 'restart' })
       if (refusal) return resolve({ kind: 'refused', reason: refusal })
       if (code === CloseCode.deleted)

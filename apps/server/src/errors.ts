@@ -35,6 +35,20 @@ export const invalidFields = (fields: Record<string, string>) =>
 export const concurrentConflict = (what = 'This change') =>
   new AppError('conflict', 409, `${what} conflicts with another change made at the same moment. Try again.`)
 
+// agent self-update
+export const UPDATE_UNSUPPORTED_MESSAGE =
+  'This agent version cannot update itself; re-run the install command on the host (it updates in place).'
+export const updateUnsupported = (why = UPDATE_UNSUPPORTED_MESSAGE) =>
+  new AppError('agent.update_unsupported', 409, why)
+export const updateNotConnected = () =>
+  new AppError('agent.not_connected', 409, 'The agent is not connected to this server; it can update once it is.')
+export const updateNoRelease = (what: string) =>
+  new AppError('agent.no_release', 409, `No release is offered for ${what}; add one to the releases directory.`)
+export const updateUpToDate = (version: string) =>
+  new AppError('agent.up_to_date', 409, `The agent already runs ${version}, the newest release for it.`)
+export const updateInProgress = () =>
+  new AppError('agent.update_in_progress', 409, 'An update of this agent is already under way.')
+
 // request bodies
 export const bodyTooDeep = (max: number) =>
   new AppError('body_too_deep', 400, `The request body nests objects and arrays more than ${max} levels deep.`)

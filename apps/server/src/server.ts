@@ -65,7 +65,15 @@ export async function startServer(
   }
 
   const events = new LiveEvents()
+  const releases = new ReleaseCatalogue({
+    builtinDir: defaultReleaseDir(),
+    agentBundle: defaultAgentBundle(),
+    agentVersion: VERSION,
+    releasesDir: config.releasesDir,
+    log,
+  })
   const hub = new AgentHub({
+    releases,
     db,
     log,
     events,
@@ -83,13 +91,7 @@ export async function startServer(
     version: VERSION,
     hub,
     events,
-    releases: new ReleaseCatalogue({
-      builtinDir: defaultReleaseDir(),
-      agentBundle: defaultAgentBundle(),
-      agentVersion: VERSION,
-      releasesDir: config.releasesDir,
-      log,
-    }),
+    releases,
   }
   const app = await buildApp(ctx, {
     logger: log,

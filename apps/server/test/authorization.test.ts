@@ -274,6 +274,23 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       // The agent is not connected: the command is logged as failed at once, which is still a 201.
       make: async () => ({ url: `/api/v1/agents/${fx.serverAgent}/commands`, body: { command: 'ping' } }),
     },
+    'PATCH /api/v1/agents/{id}': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({ url: `/api/v1/agents/${fx.serverAgent}`, body: { holdVersion: false } }),
+    },
+    'POST /api/v1/agents/{id}/update': {
+      rule: 'admin',
+      // The seeded agent never said hello, so it runs no `update`: refused, with the manual path.
+      ok: 409,
+      make: async () => ({ url: `/api/v1/agents/${fx.serverAgent}/update`, body: {} }),
+    },
+    'POST /api/v1/agents/update-outdated': {
+      rule: 'admin',
+      // No agent is connected: nothing is queued.
+      ok: 202,
+      make: async () => ({ url: '/api/v1/agents/update-outdated', body: { staggerSeconds: 0 } }),
+    },
     'GET /api/v1/agents/{id}/commands': {
       rule: 'admin',
       ok: 200,

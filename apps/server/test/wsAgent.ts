@@ -92,7 +92,7 @@ export class WsAgent {
     credential: string,
     appliedRevision = 0,
     f: AgentFacts = facts(),
-    extra: { appliedEpoch?: string; commands?: string[]; protocolVersion?: number } = {},
+    extra: { appliedEpoch?: string; commands?: string[]; protocolVersion?: number; update?: unknown } = {},
   ): void {
     this.send({
       type: 'hello',

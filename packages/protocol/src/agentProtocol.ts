@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { DesiredState, WgKey } from './desiredState.ts'
+import { ReleaseVersion } from './releases.ts'
 
 // Bump on a breaking change to these messages or to DesiredState, noting why.
 // 1: first version.
@@ -105,8 +106,54 @@ export type AgentFacts = z.infer<typeof AgentFacts>
 
 // A new command needs no new protocol version: the hub sends only the commands an agent announced.
 // uninstall: tear down, remove the installation, report, exit with EXIT_REFUSED; agents 0.1.0 do not announce it.
-export const CommandName = z.enum(['ping', 'diagnostics', 'restart', 'uninstall'])
+// update: download a release, verify it, swap it in and exit with EXIT_RESTART for the launcher
+// (docs/design/self-update.md); agents 0.1.0 do not announce it.
+export const CommandName = z.enum(['ping', 'diagnostics', 'restart', 'uninstall', 'update'])
 export type CommandName = z.infer<typeof CommandName>
+
+/** Params of the `update` command: one release file, as the manifest describes it. */
+export const UpdateCommandParams = z.object({
+  version: ReleaseVersion,
+  /** Absolute http(s) URL of the file: `<publicUrl>/releases/<version>/<name>`. */
+  url: z
+    .string()
+    .max(2048)
+    .refine(
+      (v) => {
+        try {
+          const u = new URL(v)
+          return u.protocol === 'http:' || u.protocol === 'https:'
+        } catch {
+          return false
+        }
+      },
+      { error: 'Must be an absolute http(s) URL' },
+    ),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'Must be 64 lowercase hex digits' }),
+  size: z.number().int().positive(),
+  /** How long the new version has to connect and apply its state before the launcher rolls back. */
+  deadlineSeconds: z.number().int().min(10).max(3600).optional(),
+})
+export type UpdateCommandParams = z.infer<typeof UpdateCommandParams>
+export const UPDATE_DEFAULT_DEADLINE_SECONDS = 120
+
+/** Result of a successful `update`: the agent exits next, and the launcher starts `to`. */
+export const UpdateCommandResult = z.object({
+  from: z.string().max(64),
+  to: z.string().max(64),
+  state: z.literal('restarting'),
+})
+export type UpdateCommandResult = z.infer<typeof UpdateCommandResult>
+
+/** How an update ended, as an agent reports it on hello until it was welcomed once after it. */
+export const UpdateReport = z.object({
+  state: z.enum(['confirmed', 'rolled_back']),
+  from: z.string().max(64),
+  to: z.string().max(64),
+  reason: AgentText.max(500).nullable(),
+  at: z.string().max(40),
+})
+export type UpdateReport = z.infer<typeof UpdateReport>
 /** A command name as an agent announces it: may name commands this build does not know yet. */
 export const AnnouncedCommand = z.string().max(32)
 
@@ -168,6 +215,8 @@ export const AgentMessage = z.discriminatedUnion('type', [
     /** The commands this agent runs; absent from version 1 agents (they run V1_COMMANDS). */
     commands: z.array(AnnouncedCommand).max(64).optional(),
     facts: AgentFacts,
+    /** The outcome of the last self-update, until a welcome followed it; absent from older agents. */
+    update: UpdateReport.optional(),
   }),
   z.object({ type: z.literal('heartbeat') }),
   z.object({

@@ -15,6 +15,7 @@ import {
 } from './common.ts'
 import { jsonDepthExceeds } from './jsonLimits.ts'
 import { Cidr, InterfaceName, IpAddress, Port, TunnelNetwork4, TunnelNetwork6 } from './net.ts'
+import { ReleaseVersion } from './releases.ts'
 
 // ---- auth and users -------------------------------------------------------------------------
 
@@ -99,6 +100,16 @@ export type AgentKind = z.infer<typeof AgentKind>
 export const AgentStatus = z.enum(['pending', 'connected', 'disconnected'])
 export type AgentStatus = z.infer<typeof AgentStatus>
 
+/** An agent's last self-update: sent (updating), running the new version (confirmed), back on the old one, or refused. */
+export const AgentUpdateOutcome = z.object({
+  state: z.enum(['updating', 'confirmed', 'rolled_back', 'failed']),
+  from: z.string(),
+  to: z.string(),
+  reason: z.string().nullable(),
+  at: Timestamp,
+})
+export type AgentUpdateOutcome = z.infer<typeof AgentUpdateOutcome>
+
 export const Agent = z.object({
   id: Id,
   name: z.string(),
@@ -126,8 +137,42 @@ export const Agent = z.object({
   host: HostFacts.nullable(),
   /** When the agent uninstalled itself on the dashboard's command; null again once it says hello. */
   uninstalledAt: Timestamp.nullable(),
+  /** The newest release for this agent's build (executable for its arch, or the .mjs bundle); null when none is offered. */
+  latestVersion: z.string().nullable(),
+  /** Its version is lower than latestVersion. */
+  outdated: z.boolean(),
+  /** Held at its version: "update all outdated" skips it. */
+  holdVersion: z.boolean(),
+  /** The last self-update and how it ended; null when it never updated itself. */
+  update: AgentUpdateOutcome.nullable(),
 })
 export type Agent = z.infer<typeof Agent>
+
+export const AgentPatch = z.strictObject({
+  holdVersion: z.boolean({ error: 'Must be true or false' }),
+})
+export type AgentPatch = z.infer<typeof AgentPatch>
+
+export const AgentUpdateCreate = z.strictObject({
+  /** A version from the releases; the newest for the agent's build when absent. */
+  version: ReleaseVersion.optional(),
+  /** How long the new version has to connect and apply its state before it is rolled back (default 120). */
+  deadlineSeconds: z.int({ error: 'Must be a whole number of seconds' }).min(10).max(3600).optional(),
+})
+export type AgentUpdateCreate = z.infer<typeof AgentUpdateCreate>
+
+export const AgentUpdateBatchCreate = z.strictObject({
+  /** The pause between one agent's outcome and the next update (default 5). */
+  staggerSeconds: z.int({ error: 'Must be a whole number of seconds' }).min(0).max(3600).default(5),
+  deadlineSeconds: z.int({ error: 'Must be a whole number of seconds' }).min(10).max(3600).optional(),
+})
+export type AgentUpdateBatchCreate = z.infer<typeof AgentUpdateBatchCreate>
+
+/** What "update all outdated" queued, in the order it updates them, one at a time. */
+export const AgentUpdateBatch = z.object({
+  queued: z.array(z.object({ agentId: Id, name: z.string(), from: z.string(), to: z.string() })),
+})
+export type AgentUpdateBatch = z.infer<typeof AgentUpdateBatch>
 
 export const RegistrationTokenCreate = z
   .strictObject({

@@ -1,6 +1,13 @@
-/** Agents as the dashboard sees them (rows appear when an agent registers), their commands and metrics. */
+/**
+ * Agents as the dashboard sees them (rows appear when an agent registers), their commands and
+ * metrics, holding one at its version and updating one or all outdated ones.
+ */
 import {
   Agent,
+  AgentPatch,
+  AgentUpdateBatch,
+  AgentUpdateBatchCreate,
+  AgentUpdateCreate,
   CloseCode,
   CommandCreate,
   CommandLogEntry,
@@ -20,11 +27,12 @@ import type { AppContext } from '../http/context.ts'
 import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { computeDesiredState } from '../hub/computeDesiredState.ts'
-import { getAgent, listAgents, toAgent } from '../store/agents.ts'
+import { getAgent, listAgents, setHoldVersion, toAgent } from '../store/agents.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { getCommand, listCommands } from '../store/commandLog.ts'
 import { loadDesiredStateInput } from '../store/desiredStateInput.ts'
 import { listMetrics } from '../store/metrics.ts'
+import { publicUrlOf } from './registrationTokens.ts'
 
 const tags = ['agents']
 
@@ -35,7 +43,7 @@ export function agentRoutes(app: App, ctx: AppContext): void {
       config: { auth: 'admin' },
       schema: { tags, summary: 'List agents', querystring: PageQuery, response: { 200: Page(Agent) } },
     },
-    async (request) => listAgents(ctx.db, request.query),
+    async (request) => listAgents(ctx.db, request.query, await ctx.hub.latestVersions()),
   )
 
   app.get(
@@ -47,7 +55,92 @@ export function agentRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const a = await getAgent(ctx.db, request.params.id)
       if (!a) throw notFound('Agent')
-      return toAgent(a)
+      return toAgent(a, await ctx.hub.latestVersions())
+    },
+  )
+
+  app.patch(
+    '/api/v1/agents/:id',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary: 'Hold an agent at its version ("update all outdated" skips it), or release it',
+        params: IdParams,
+        body: AgentPatch,
+        response: { 200: Agent, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { id } = request.params
+      if (!(await setHoldVersion(ctx.db, id, request.body.holdVersion))) throw notFound('Agent')
+      await writeAudit(
+        ctx.db,
+        actorOf(request),
+        'agent.update_hold',
+        { type: 'agent', id },
+        {
+          holdVersion: request.body.holdVersion,
+        },
+      )
+      const a = await getAgent(ctx.db, id)
+      if (!a) throw notFound('Agent')
+      const agent = toAgent(a, await ctx.hub.latestVersions())
+      ctx.events.publish({ type: 'agent', agent })
+      return agent
+    },
+  )
+
+  app.post(
+    '/api/v1/agents/:id/update',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Update the agent to the newest release for its build (or to `version`): it downloads, verifies and swaps the file, and rolls back by itself when the new version does not connect',
+        params: IdParams,
+        body: AgentUpdateCreate,
+        response: { 201: CommandLogEntry, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const started = await ctx.hub.updates.start(request.params.id, {
+        version: request.body.version,
+        deadlineSeconds: request.body.deadlineSeconds,
+        baseUrl: publicUrlOf(ctx, request),
+        requestedBy: request.principal?.user.id ?? null,
+        actor: actorOf(request),
+      })
+      if (!started.entry) throw notFound('Command')
+      return reply.status(201).send(started.entry)
+    },
+  )
+
+  app.post(
+    '/api/v1/agents/update-outdated',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Update every connected, outdated agent that is not held, one at a time with a pause between them; stops when one rolls back. Answers with the agents queued; the updates run in the background',
+        body: AgentUpdateBatchCreate,
+        response: { 202: AgentUpdateBatch, 400: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const batch = await ctx.hub.updates.startBatch({
+        staggerMs: request.body.staggerSeconds * 1000,
+        deadlineSeconds: request.body.deadlineSeconds,
+        baseUrl: publicUrlOf(ctx, request),
+        requestedBy: request.principal?.user.id ?? null,
+        actor: actorOf(request),
+      })
+      await writeAudit(ctx.db, actorOf(request), 'agent.update_outdated', null, {
+        queued: batch.queued.map((q) => q.agentId),
+      })
+      return reply.status(202).send(batch)
     },
   )
 

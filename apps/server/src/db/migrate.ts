@@ -6,6 +6,7 @@ import { forwardRevision } from './migrations/002_forward_revision.ts'
 import { loginThrottle } from './migrations/003_login_throttle.ts'
 import { coreIntegrity } from './migrations/004_core_integrity.ts'
 import { agentHost } from './migrations/005_agent_host.ts'
+import { agentUpdate } from './migrations/006_agent_update.ts'
 
 class StaticMigrations implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
@@ -18,6 +19,7 @@ class StaticMigrations implements MigrationProvider {
       '003_login_throttle': loginThrottle(),
       '004_core_integrity': coreIntegrity(this.dialect),
       '005_agent_host': agentHost(this.dialect),
+      '006_agent_update': agentUpdate(this.dialect),
     }
   }
 }

@@ -68,6 +68,14 @@ export interface AgentsTable {
   host: string | null
   /** When the agent uninstalled itself; null again once it says hello. */
   uninstalledAt: string | null
+  /** Held at its version: "update all outdated" skips it. */
+  holdVersion: Generated<boolean>
+  /** The last self-update (all null until the first): updating, confirmed, rolled_back or failed. */
+  updateState: 'updating' | 'confirmed' | 'rolled_back' | 'failed' | null
+  updateFrom: string | null
+  updateTo: string | null
+  updateReason: string | null
+  updateAt: string | null
 }
 
 export interface RegistrationTokensTable {
@@ -233,6 +241,7 @@ export const BOOLEAN_COLUMNS: ReadonlySet<string> = new Set([
   'enabled',
   'preserveClientIp',
   'builtin',
+  'holdVersion',
 ])
 
 export type UserRow = Selectable<UsersTable>

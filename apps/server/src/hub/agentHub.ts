@@ -2,7 +2,7 @@
  * The WebSocket hub at /ws/agent: one connection per agent. It reads each frame (agentFrames.ts),
  * lets the first one register or authenticate the agent (handshake.ts), keeps track of who is
  * connected (presence.ts), pushes desired states latest-wins (statePusher.ts) and runs commands
- * (commands.ts). Frames of one socket are handled one at a time, in the order sent.
+ * (commands.ts), self-updates among them (agentUpdates.ts). Frames of one socket are handled one at a time, in the order sent.
  */
 import {
   type AgentMessage,
@@ -20,8 +20,10 @@ import type { Db } from '../db/database.ts'
 import { recordAgentHello } from '../domain/agents.ts'
 import { runChange } from '../domain/change.ts'
 import { AgentRefused, alreadyConnected, helloFirst, helloTimeout, serverStopping } from '../errors.ts'
+import type { ReleaseCatalogue } from '../releases/releaseCatalogue.ts'
 import {
   getAgent,
+  type LatestVersions,
   markAllDisconnected,
   markDisconnected,
   markUninstalled,
@@ -34,6 +36,7 @@ import { getEpoch, startNewEpoch } from '../store/epoch.ts'
 import { insertMetrics } from '../store/metrics.ts'
 import { nowIso } from '../store/rows.ts'
 import { parseAgentFrame } from './agentFrames.ts'
+import { AgentUpdates } from './agentUpdates.ts'
 import { Commands } from './commands.ts'
 import { computeDesiredState } from './computeDesiredState.ts'
 import { type AgentAuthGuard, authenticateHello, handleRegister } from './handshake.ts'
@@ -52,6 +55,8 @@ export interface HubOptions {
   flushEveryMs?: number
   /** Throttles failed registrations and hellos per address. */
   guard?: AgentAuthGuard
+  /** The releases agents update to; also what marks an agent outdated in live events. */
+  releases?: ReleaseCatalogue
 }
 
 // Pushes read from the database in parallel by this many; the PostgreSQL pool holds 10.
@@ -63,6 +68,8 @@ const HELLO_TIMEOUT_MS = 10_000
 export class AgentHub {
   readonly #presence = new Presence()
   readonly #commands: Commands
+  /** Self-updates: one agent's, "update all outdated", and the outcomes agents report. */
+  readonly updates: AgentUpdates
   #timers: NodeJS.Timeout[] = []
   #stopping = false
 
@@ -72,6 +79,15 @@ export class AgentHub {
       log: o.log,
       events: o.events,
       send: (c, msg) => this.#send(c.socket, msg),
+    })
+    this.updates = new AgentUpdates({
+      db: o.db,
+      log: o.log,
+      releases: o.releases,
+      publish: (e) => o.events.publish(e),
+      isConnected: (id) => this.isConnected(id),
+      run: (...args) => this.runCommand(...args),
+      publishAgent: (id) => this.#publishAgent(id),
     })
   }
 
@@ -88,6 +104,7 @@ export class AgentHub {
 
   async stop(): Promise<void> {
     this.#stopping = true
+    this.updates.stop()
     for (const t of this.#timers) clearInterval(t)
     await this.#commands.failPending(null, 'The server stopped before the agent answered')
     const ids = this.#presence.ids()
@@ -191,6 +208,16 @@ export class AgentHub {
     return this.#commands.run(this.#presence.get(agentId), agentId, command, params, timeoutMs, requestedBy)
   }
 
+  /** The newest agent version per architecture, for an agent's latestVersion and outdated. */
+  async latestVersions(): Promise<LatestVersions | undefined> {
+    try {
+      return (await this.o.releases?.current())?.agents
+    } catch (err) {
+      this.o.log.error({ err }, 'reading the releases failed')
+      return undefined
+    }
+  }
+
   // ---- internals ------------------------------------------------------------------------------
 
   #send(socket: WebSocket, msg: HubMessage): void {
@@ -274,6 +301,10 @@ export class AgentHub {
         }),
       )
       if (value.keyConflict) this.o.log.warn({ agentId: agent.id }, value.keyConflict)
+      // What it says about its last update must not cost it its connection.
+      await this.updates
+        .reported(agent.id, msg.update, msg.facts.version, actor)
+        .catch((err) => this.o.log.error({ err, agentId: agent.id }, 'recording an update report failed'))
       this.o.log.info({ agentId: agent.id, appliedRevision }, 'agent connected')
       await this.#publishAgent(agent.id)
       const behind = appliedRevision !== agent.desiredRevision || (v2 && appliedEpoch !== epoch)
@@ -374,6 +405,6 @@ export class AgentHub {
   async #publishAgent(agentId: string): Promise<void> {
     if (this.o.events.size === 0) return
     const a = await getAgent(this.o.db, agentId)
-    if (a) this.o.events.publish({ type: 'agent', agent: toAgent(a) })
+    if (a) this.o.events.publish({ type: 'agent', agent: toAgent(a, await this.latestVersions()) })
   }
 }

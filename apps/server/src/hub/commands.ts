@@ -6,6 +6,7 @@
 import type { CommandLogEntry, CommandName, HubMessage } from '@wirewarp/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/database.ts'
+import { UPDATE_UNSUPPORTED_MESSAGE } from '../errors.ts'
 import { failAbandonedCommands, finishCommand, getCommand, insertCommand } from '../store/commandLog.ts'
 import type { LiveEvents } from './liveEvents.ts'
 import type { Connection } from './presence.ts'
@@ -23,6 +24,7 @@ type Outcome = Parameters<typeof finishCommand>[2]
 const NOT_ANNOUNCED: Partial<Record<CommandName, string>> = {
   uninstall:
     'This agent version cannot uninstall itself; run the install script with --uninstall on the host, or update the agent first.',
+  update: UPDATE_UNSUPPORTED_MESSAGE,
 }
 
 export class Commands {

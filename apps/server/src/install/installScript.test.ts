@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { renderInstallScript, systemdUnit } from './installScript.ts'
+import { renderLauncher } from './launcher.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wirewarp-install-script-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -60,7 +61,15 @@ describe('install script', () => {
     })
 
   test('the script writes the unit that systemdUnit renders', () => {
-    expect(renderInstallScript('server')).toContain(systemdUnit('server', '$LIB/wirewarp-agent', '$CONFIG'))
+    expect(renderInstallScript('server')).toContain(systemdUnit('server', '$LIB/wirewarp-launcher', '$CONFIG'))
+  })
+
+  test('the script installs the launcher as it renders, and runs the agent through it', () => {
+    const script = renderInstallScript('client')
+    expect(script).toContain(`<<'LAUNCHER'\n${renderLauncher().trimEnd()}\nLAUNCHER\n`)
+    expect(script).not.toContain('@LAUNCHER@')
+    expect(script).toContain('exec "$LIB/wirewarp-launcher" run --config "$CONFIG"')
+    expect(script).toContain('command="$LIB/wirewarp-launcher"')
   })
 
   test.skipIf(!has('systemd-analyze') && process.env.CI !== 'true')(

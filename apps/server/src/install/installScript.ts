@@ -8,17 +8,21 @@
  * Layout (also at the top of the script):
  *   /usr/local/lib/wirewarp/wirewarp-agent      the executable, or a sh wrapper running node on
  *   /usr/local/lib/wirewarp/wirewarp-agent.mjs  the plain bundle (musl, other architectures)
+ *   /usr/local/lib/wirewarp/wirewarp-launcher   the service's command: runs the agent, rolls a failed
+ *                                               self-update back (launcher.ts)
  *   /usr/local/lib/wirewarp/installed           every file/directory the install created, one a line
  *   /usr/local/bin/wirewarp-agent               symlink to /usr/local/lib/wirewarp/wirewarp-agent
  *   /etc/wirewarp/agent.yaml                    config; /var/lib/wirewarp state
  *   /etc/systemd/system/wirewarp-agent.service  or /etc/init.d/wirewarp-agent (OpenRC)
  */
+import { renderLauncher } from './launcher.ts'
 
 export type InstallMode = 'server' | 'client'
 
 /**
- * The systemd unit the script writes; `execPath` and `configPath` may be shell variables
- * (`$LIB/...`), which the script's heredoc expands.
+ * The systemd unit the script writes; `execPath` (the launcher) and `configPath` may be shell
+ * variables (`$LIB/...`), which the script's heredoc expands. KillMode=mixed: TERM goes to the
+ * launcher only, which passes it on to the agent once (a second TERM would cut its stop short).
  */
 export function systemdUnit(mode: InstallMode, execPath: string, configPath: string): string {
   return [
@@ -34,6 +38,7 @@ export function systemdUnit(mode: InstallMode, execPath: string, configPath: str
     'RestartSec=5',
     '# Exit code 3: the server refused this agent for good (deleted); do not restart-loop.',
     'RestartPreventExitStatus=3',
+    'KillMode=mixed',
     '',
     '[Install]',
     'WantedBy=multi-user.target',
@@ -41,13 +46,15 @@ export function systemdUnit(mode: InstallMode, execPath: string, configPath: str
 }
 
 export function renderInstallScript(mode: InstallMode): string {
-  return SCRIPT.replaceAll('@MODE@', mode).replace(
-    '@SYSTEMD_UNIT@',
-    systemdUnit(mode, '$LIB/wirewarp-agent', '$CONFIG'),
+  return (
+    SCRIPT.replaceAll('@MODE@', mode)
+      .replace('@SYSTEMD_UNIT@', systemdUnit(mode, '$LIB/wirewarp-launcher', '$CONFIG'))
+      // A function: the launcher's dollars must not be read as replacement patterns.
+      .replace('@LAUNCHER@', () => renderLauncher().trimEnd())
   )
 }
 
-// The shell text, with two placeholders (@MODE@, @SYSTEMD_UNIT@); it is sh, not JavaScript: every
+// The shell text, with three placeholders (@MODE@, @SYSTEMD_UNIT@, @LAUNCHER@); it is sh, not JavaScript: every
 // dollar-brace in it is escaped.
 const SCRIPT = `#!/bin/sh
 # WireWarp agent installer (@MODE@ mode), POSIX sh. The dashboard's command:
@@ -66,6 +73,9 @@ const SCRIPT = `#!/bin/sh
 #                                                 run the plain bundle with Node, a sh wrapper that
 #                                                 execs node on:
 #   /usr/local/lib/wirewarp/wirewarp-agent.mjs    the plain bundle (musl/Alpine, other architectures)
+#   /usr/local/lib/wirewarp/wirewarp-launcher     what the service runs: starts the agent, and rolls a
+#                                                 self-update back when the new version fails
+#                                                 (wirewarp-agent(.mjs).previous: the version before)
 #   /usr/local/lib/wirewarp/installed             every file and directory this installer created,
 #                                                 one path a line, in creation order
 #   /usr/local/bin/wirewarp-agent                 symlink to /usr/local/lib/wirewarp/wirewarp-agent
@@ -422,6 +432,10 @@ install_files() {
     printf '#!/bin/sh\\nexec "%s" "%s" "$@"\\n' "$node" "$LIB/wirewarp-agent.mjs" > "$TMPD/wrapper"
     put "$TMPD/wrapper" "$LIB/wirewarp-agent" 0755
   fi
+  cat > "$TMPD/launcher" <<'LAUNCHER'
+@LAUNCHER@
+LAUNCHER
+  put "$TMPD/launcher" "$LIB/wirewarp-launcher" 0755
   # The agent 0.1.0 installer's files: a bundle and a wrapper in place of the symlink.
   rm -f "$LIB/wirewarp-agent.js" "$LIB/.wirewarp-agent.js.download"
   if [ ! -L "$BIN/wirewarp-agent" ]; then
@@ -469,14 +483,14 @@ start_agent() {
     echo $$ > "$PIDFILE"
     rm -rf "$TMPD"
     trap - EXIT INT TERM
-    exec "$LIB/wirewarp-agent" run --config "$CONFIG"
+    exec "$LIB/wirewarp-launcher" run --config "$CONFIG"
   fi
   if [ -n "$PREFIX" ] || has_systemd; then
     install_systemd
   elif has_openrc; then
     install_openrc
   else
-    say "done, but no systemd or OpenRC here to start it: run '$BIN/wirewarp-agent run --config $CONFIG' under your init system, or run this again with --no-service"
+    say "done, but no systemd or OpenRC here to start it: run '$LIB/wirewarp-launcher run --config $CONFIG' under your init system, or run this again with --no-service"
     return 0
   fi
   say "done: this host is a WireWarp $MODE agent"
@@ -507,7 +521,7 @@ install_openrc() {
   cat > "$TMPD/openrc" <<RC
 #!/sbin/openrc-run
 description="WireWarp agent ($MODE)"
-command="$LIB/wirewarp-agent"
+command="$LIB/wirewarp-launcher"
 command_args="run --config $CONFIG"
 supervisor=supervise-daemon
 respawn_delay=5

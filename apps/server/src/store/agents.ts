@@ -1,13 +1,57 @@
 /** Agents: the hosts that run wirewarp-agent, with their status and desired/applied revisions. */
-import { type Agent, type AgentFacts, HostFacts, V1_COMMANDS } from '@wirewarp/protocol'
+import {
+  type Agent,
+  type AgentFacts,
+  type AgentUpdateOutcome,
+  HostFacts,
+  V1_COMMANDS,
+  type VersionInfo,
+} from '@wirewarp/protocol'
 import type { Db } from '../db/database.ts'
 import type { AgentRow } from '../db/schema.ts'
+import { compareVersions } from '../releases/compareVersions.ts'
 import { epochSubquery } from './epoch.ts'
 import { JsonObject, newId, nowIso, page, parseJsonColumn, StringList } from './rows.ts'
 
 type AgentWithLinks = AgentRow & { tunnelServerId: string | null; tunnelClientId: string | null }
 
-export function toAgent(row: AgentWithLinks): Agent {
+/** The newest agent version per architecture, as the release catalogue offers them. */
+export type LatestVersions = VersionInfo['agents']
+
+/**
+ * Which build an agent runs, and so which release file it updates to: the single executable for
+ * its architecture, or the .mjs bundle (which agents 0.1.0, saying nothing of their install, ran).
+ */
+export function releaseTarget(row: Pick<AgentRow, 'arch' | 'host'>): 'x64' | 'arm64' | 'any' | null {
+  const install = parseJsonColumn(row.host, HostFacts.nullable(), null)?.install ?? 'unknown'
+  if (install === 'executable') return row.arch === 'x64' || row.arch === 'arm64' ? row.arch : null
+  return 'any'
+}
+
+function isLower(version: string | null, than: string | null): boolean {
+  if (version === null || than === null) return false
+  try {
+    return compareVersions(version, than) < 0
+  } catch {
+    return false
+  }
+}
+
+export function updateOutcome(row: AgentRow): AgentUpdateOutcome | null {
+  if (!row.updateState || !row.updateTo || !row.updateAt) return null
+  return {
+    state: row.updateState,
+    from: row.updateFrom ?? 'unknown',
+    to: row.updateTo,
+    reason: row.updateReason,
+    at: row.updateAt,
+  }
+}
+
+/** The agent as the API shows it; `latest` (the catalogue's newest versions) fills latestVersion and outdated. */
+export function toAgent(row: AgentWithLinks, latest?: LatestVersions): Agent {
+  const target = releaseTarget(row)
+  const latestVersion = (target && latest?.[target]) ?? null
   return {
     id: row.id,
     name: row.name,
@@ -31,6 +75,10 @@ export function toAgent(row: AgentWithLinks): Agent {
     keyConflict: row.keyConflict,
     host: parseJsonColumn(row.host, HostFacts.nullable(), null),
     uninstalledAt: row.uninstalledAt,
+    latestVersion,
+    outdated: isLower(row.version, latestVersion),
+    holdVersion: row.holdVersion,
+    update: updateOutcome(row),
   }
 }
 
@@ -43,8 +91,8 @@ function selectAgents(db: Db) {
     .select(['tunnelServers.id as tunnelServerId', 'tunnelClients.id as tunnelClientId'])
 }
 
-export function listAgents(db: Db, opts: { limit: number; offset: number }) {
-  return page(selectAgents(db).orderBy('agents.name').orderBy('agents.id'), opts, toAgent)
+export function listAgents(db: Db, opts: { limit: number; offset: number }, latest?: LatestVersions) {
+  return page(selectAgents(db).orderBy('agents.name').orderBy('agents.id'), opts, (r) => toAgent(r, latest))
 }
 
 export async function getAgent(db: Db, id: string): Promise<AgentWithLinks | undefined> {
@@ -75,6 +123,12 @@ export async function insertAgent(db: Db, a: { name: string; kind: 'server' | 'c
     keyConflict: null,
     host: null,
     uninstalledAt: null,
+    holdVersion: false,
+    updateState: null,
+    updateFrom: null,
+    updateTo: null,
+    updateReason: null,
+    updateAt: null,
   }
   await db.insertInto('agents').values(row).execute()
   return row
@@ -217,4 +271,63 @@ export async function completeRegistration(
     .set({ ...factColumns(r.facts, r.publicIp), credentialHash: r.credentialHash, desiredRevision: 1 })
     .where('id', '=', id)
     .execute()
+}
+
+/** Agents "update all outdated" may take: not held, by name (the hub knows which are connected to it). */
+export function listUpdateCandidates(db: Db): Promise<AgentRow[]> {
+  return db.selectFrom('agents').selectAll().where('holdVersion', '=', false).orderBy('name').orderBy('id').execute()
+}
+
+export async function setHoldVersion(db: Db, id: string, hold: boolean): Promise<boolean> {
+  const r = await db.updateTable('agents').set({ holdVersion: hold }).where('id', '=', id).executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
+}
+
+/**
+ * Claims the agent for an update from `from` to `to`: one conditional UPDATE, so that of two
+ * servers (or two batches) trying at once exactly one wins. Refused while another update of it
+ * is under way and younger than `staleBefore`, or when its version is no longer `from`.
+ */
+export async function claimUpdate(
+  db: Db,
+  id: string,
+  u: { from: string; to: string; at: string; staleBefore: string },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('agents')
+    .set({ updateState: 'updating', updateFrom: u.from, updateTo: u.to, updateReason: null, updateAt: u.at })
+    .where('id', '=', id)
+    .where('version', '=', u.from)
+    .where((eb) =>
+      eb.or([
+        eb('updateState', 'is', null),
+        eb('updateState', '!=', 'updating'),
+        eb('updateAt', 'is', null),
+        eb('updateAt', '<', u.staleBefore),
+      ]),
+    )
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
+}
+
+/** Records how an update ended; when `onlyIfUpdatingTo` is given, only while that update is still the open one. */
+export async function finishUpdate(
+  db: Db,
+  id: string,
+  o: { state: 'confirmed' | 'rolled_back' | 'failed'; from: string; to: string; reason: string | null; at: string },
+  onlyIfUpdatingTo?: string,
+): Promise<boolean> {
+  let q = db
+    .updateTable('agents')
+    .set({ updateState: o.state, updateFrom: o.from, updateTo: o.to, updateReason: o.reason, updateAt: o.at })
+    .where('id', '=', id)
+  if (onlyIfUpdatingTo !== undefined)
+    q = q.where('updateState', '=', 'updating').where('updateTo', '=', onlyIfUpdatingTo)
+  const r = await q.executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
+}
+
+/** Agents that say they run a command (their commands column, a JSON array, names it). */
+export function announcesCommand(row: Pick<AgentRow, 'commands'>, command: string): boolean {
+  return parseJsonColumn(row.commands, StringList, []).includes(command)
 }

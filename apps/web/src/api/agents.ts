@@ -1,7 +1,15 @@
-/** Agents: list, read, delete, one-shot commands and their history, metrics samples. */
+/** Agents: list, read, delete, one-shot commands and their history, metrics samples, holding and updating. */
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { Agent, type CommandCreate, CommandLogEntry, MetricPointList, Page } from '@wirewarp/protocol'
+import {
+  Agent,
+  AgentUpdateBatch,
+  type AgentUpdateCreate,
+  type CommandCreate,
+  CommandLogEntry,
+  MetricPointList,
+  Page,
+} from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
 import { queryKeys } from './queryKeys.ts'
 import { upsertCommand } from './upsertCommand.ts'
@@ -73,5 +81,35 @@ export function useDeleteAgent() {
           queryKeys.portForwards.all,
         ].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
       ),
+  })
+}
+
+/** Sends the `update` command: the agent downloads the newest release for its build and restarts on it. */
+export function useUpdateAgent(agentId: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (body: AgentUpdateCreate = {}) =>
+      apiFetch(`${agentPath(agentId)}/update`, { method: 'POST', body, schema: CommandLogEntry }),
+    // The agent's row ("updating", then the outcome it reports) arrives by the live stream. No
+    // refetch here: one answered after the outcome's event would put "updating" back.
+    onSuccess: (entry) => upsertCommand(queryClient, entry),
+  })
+}
+
+/** "Update all outdated": the server updates them one at a time in the background. */
+export function useUpdateOutdated() {
+  return useMutation({
+    // Each agent's progress arrives by the live stream, as for one update.
+    mutationFn: () => apiFetch('/agents/update-outdated', { method: 'POST', body: {}, schema: AgentUpdateBatch }),
+  })
+}
+
+/** Holds an agent at its version ("update all outdated" skips it), or releases it. */
+export function useHoldVersion(agentId: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (holdVersion: boolean) =>
+      apiFetch(agentPath(agentId), { method: 'PATCH', body: { holdVersion }, schema: Agent }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.agents.all }),
   })
 }

@@ -127,5 +127,9 @@ function validAgent() {
     keyConflict: null,
     host: null,
     uninstalledAt: null,
+    latestVersion: null,
+    outdated: false,
+    holdVersion: false,
+    update: null,
   }
 }

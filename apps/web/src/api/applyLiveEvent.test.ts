@@ -32,6 +32,10 @@ const agent = (status: Agent['status']): Agent => ({
   keyConflict: null,
   host: null,
   uninstalledAt: null,
+  latestVersion: null,
+  outdated: false,
+  holdVersion: false,
+  update: null,
 })
 
 const page = <T>(items: T[]): Page<T> => ({ items, total: items.length, limit: 50, offset: 0 })

@@ -1,11 +1,11 @@
 /**
  * One agent: its facts (status live, what its host offers), tunnel, metrics, capabilities and
- * command history; ping, diagnostics, restart, uninstall and delete.
+ * command history; ping, diagnostics, restart, update (or hold at its version), uninstall and delete.
  */
 import type { Agent, CommandCreate } from '@wirewarp/protocol'
 import { type ReactNode, useState } from 'react'
 import { Link, useNavigate } from 'react-router'
-import { useAgent, useDeleteAgent, useSendCommand } from '../../api/agents.ts'
+import { useAgent, useDeleteAgent, useHoldVersion, useSendCommand } from '../../api/agents.ts'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx'
@@ -14,11 +14,13 @@ import { DetailPage } from '../../components/DetailPage.tsx'
 import { FactList, factText } from '../../components/FactList.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { Section } from '../../components/Section.tsx'
+import { Toggle } from '../../components/Toggle.tsx'
 import { useNow } from '../../format/useNow.ts'
 import { AgentCapabilities } from './AgentCapabilities.tsx'
 import { AgentMetrics } from './AgentMetrics.tsx'
 import { AgentStatusBadge } from './AgentStatusBadge.tsx'
 import { AgentTunnel } from './AgentTunnel.tsx'
+import { OutdatedBadge, UpdateButton, UpdateOutcome } from './AgentUpdate.tsx'
 import { kindLabels } from './agentLabels.ts'
 import { CommandHistory } from './CommandHistory.tsx'
 import { CommandResult } from './CommandResult.tsx'
@@ -65,6 +67,7 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
   const now = useNow()
   const navigate = useNavigate()
   const send = useSendCommand(agent.id)
+  const hold = useHoldVersion(agent.id)
   const [confirming, setConfirming] = useState<Confirming>(null)
 
   const connected = agent.status === 'connected'
@@ -85,7 +88,29 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
     ['Kind', kindLabels[agent.kind]],
     ['Status', <AgentStatusBadge key="status" status={agent.status} uninstalledAt={agent.uninstalledAt} />],
     ['Hostname', factText(agent.hostname)],
-    ['Version', factText(agent.version, true)],
+    [
+      'Version',
+      <span key="version" className="block">
+        <span className="flex flex-wrap items-center gap-1.5">
+          <span data-testid="agent-version">{factText(agent.version, true)}</span>
+          <OutdatedBadge agent={agent} />
+        </span>
+        <UpdateOutcome agent={agent} />
+      </span>,
+    ],
+    [
+      'Updates',
+      <span key="hold" className="flex flex-wrap items-center gap-2">
+        <Toggle
+          checked={agent.holdVersion}
+          onChange={(v) => hold.mutate(v)}
+          label="Hold at this version"
+          disabled={hold.isPending}
+        />
+        <span>Hold at this version</span>
+        {hold.isError && <span className="text-xs text-red-700 dark:text-red-300">{hold.error.message}</span>}
+      </span>,
+    ],
     ['OS / arch', factText([agent.os, agent.arch].filter(Boolean).join(' / '))],
     ...hostFactRows(agent),
     ['Public IP', factText(agent.publicIp, true)],
@@ -111,6 +136,7 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
             {commandButton('ping', 'Ping')}
             {commandButton('diagnostics', 'Diagnostics')}
             {commandButton('restart', 'Restart agent', () => setConfirming('restart'))}
+            <UpdateButton agent={agent} />
             {commandButton('uninstall', 'Uninstall', () => setConfirming('uninstall'))}
             <Button tone="danger" onClick={() => setConfirming('delete')}>
               Delete agent

@@ -1,10 +1,14 @@
-/** One agent in the list: name (links to its page), kind, live status, version, last seen, revision, apply error. */
+/**
+ * One agent in the list: name (links to its page), kind, live status, version (outdated, Update,
+ * the last update's outcome), last seen, revision, apply error.
+ */
 import type { Agent } from '@wirewarp/protocol'
 import { Link } from 'react-router'
 import { Badge } from '../../components/Badge.tsx'
 import { DateTime } from '../../components/DateTime.tsx'
 import { Td, Tr } from '../../components/Table.tsx'
 import { AgentStatusBadge } from './AgentStatusBadge.tsx'
+import { OutdatedBadge, UpdateButton, UpdateOutcome } from './AgentUpdate.tsx'
 import { LastSeen } from './LastSeen.tsx'
 import { RevisionStatus } from './RevisionStatus.tsx'
 
@@ -28,8 +32,15 @@ export function AgentRow({ agent: a, now }: { agent: Agent; now: number }) {
       <Td>
         <AgentStatusBadge status={a.status} uninstalledAt={a.uninstalledAt} />
       </Td>
-      <Td className="font-mono text-xs text-zinc-600 dark:text-zinc-400">
-        {a.version ?? <span className="text-zinc-400 dark:text-zinc-500">—</span>}
+      <Td className="text-xs text-zinc-600 dark:text-zinc-400">
+        <span className="flex flex-wrap items-center gap-1.5">
+          <span className="font-mono" data-testid="agent-version">
+            {a.version ?? <span className="text-zinc-400 dark:text-zinc-500">—</span>}
+          </span>
+          <OutdatedBadge agent={a} />
+          <UpdateButton agent={a} size="sm" />
+        </span>
+        <UpdateOutcome agent={a} />
       </Td>
       <Td>
         <LastSeen agent={a} now={now} />

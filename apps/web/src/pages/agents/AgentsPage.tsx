@@ -1,8 +1,10 @@
-/** Every agent with its live status, the tokens still waiting for an agent, and "Add agent". */
+/** Every agent with its live status, the tokens still waiting for an agent, "Add agent" and "Update all outdated". */
 import { useState } from 'react'
-import { useAgents } from '../../api/agents.ts'
+import { useAgents, useUpdateOutdated } from '../../api/agents.ts'
 import { PAGE_SIZE } from '../../api/Page.ts'
+import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx'
 import { EmptyState } from '../../components/EmptyState.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { Pagination } from '../../components/Pagination.tsx'
@@ -17,7 +19,10 @@ export function AgentsPage() {
   const [offset, setOffset] = useState(0)
   const agents = useAgents({ limit: PAGE_SIZE, offset })
   const [adding, setAdding] = useState(false)
+  const [confirmingBatch, setConfirmingBatch] = useState(false)
+  const batch = useUpdateOutdated()
   const now = useNow()
+  const outdated = agents.data?.items.filter((a) => a.outdated && !a.holdVersion) ?? []
 
   const addButton = (
     <Button tone="primary" onClick={() => setAdding(true)}>
@@ -30,8 +35,29 @@ export function AgentsPage() {
       <PageHeader
         title="Agents"
         description="The WireWarp agent on each VPS (tunnel server) and homelab host (tunnel client). Status updates live."
-        actions={addButton}
+        actions={
+          <>
+            {outdated.length > 0 && (
+              <Button onClick={() => setConfirmingBatch(true)} pending={batch.isPending}>
+                Update all outdated
+              </Button>
+            )}
+            {addButton}
+          </>
+        }
       />
+
+      {batch.data && (
+        <div className="mb-4">
+          <Alert tone="info" title="Updating outdated agents">
+            <p data-testid="update-batch" className="mt-1 break-words">
+              {batch.data.queued.length === 0
+                ? 'No connected agent that can update itself is outdated.'
+                : `One at a time: ${batch.data.queued.map((q) => `${q.name} (${q.from} → ${q.to})`).join(', ')}. The rest stop if one rolls back.`}
+            </p>
+          </Alert>
+        </div>
+      )}
 
       {agents.isPending ? (
         <Loading />
@@ -69,6 +95,31 @@ export function AgentsPage() {
       <PendingRegistrations now={now} />
 
       <AddAgentDialog open={adding} onClose={() => setAdding(false)} />
+      <ConfirmDialog
+        open={confirmingBatch}
+        title="Update all outdated agents?"
+        confirmLabel="Update all outdated"
+        pending={batch.isPending}
+        error={batch.error}
+        onClose={() => {
+          setConfirmingBatch(false)
+          batch.reset()
+        }}
+        onConfirm={() => batch.mutate(undefined, { onSuccess: () => setConfirmingBatch(false) })}
+      >
+        <p>
+          Every connected agent that is outdated and not held updates to the newest release for its build, one at a
+          time, with a pause between them. If one rolls back, the rest are left as they are.
+        </p>
+        <ul className="list-disc pl-5">
+          {outdated.map((a) => (
+            <li key={a.id} className="break-words">
+              {a.name}: <span className="font-mono">{a.version}</span> →{' '}
+              <span className="font-mono">{a.latestVersion}</span>
+            </li>
+          ))}
+        </ul>
+      </ConfirmDialog>
     </>
   )
 }
