@@ -83,6 +83,9 @@ export default defineConfig({
           include: ['e2e/browser/**/*.test.ts'],
           testTimeout: 60_000,
           fileParallelism: false,
+          // A page that changes by itself (agent frame → database → live event → refetch → render)
+          // can take over a second on a loaded 2-core machine; vitest's default wait is one second.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

@@ -22,7 +22,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import type { ForwardState, ServerState, WgInterfaceState, WgPeer } from '@wirewarp/protocol'
+import {
+  EMPTY_VPN_STATE,
+  type ForwardState,
+  type ServerState,
+  type WgInterfaceState,
+  type WgPeer,
+} from '@wirewarp/protocol'
 import { applyWgConfig } from '../apps/agent/src/apply/applyWgConfig.ts'
 import { loadNftRuleset, readNftCounters } from '../apps/agent/src/apply/nftTable.ts'
 import { parseWgDump } from '../apps/agent/src/apply/wgDump.ts'
@@ -86,6 +92,7 @@ function serverState(forwards: ForwardState[]): ServerState {
     tunnelNetworks: ['10.100.0.0/24'],
     forwards,
     masqueradeSources: ['10.100.0.0/24', '192.168.0.0/16'],
+    vpn: EMPTY_VPN_STATE,
   }
 }
 

@@ -34,6 +34,10 @@ const primaryActions: Record<string, readonly string[]> = {
   '/users': ['New user'],
   '/api-tokens': ['New token'],
   '/audit-log': [],
+  '/devices': ['Add device'],
+  '/admin/devices': ['Add device'],
+  '/rules': ['New rule'],
+  '/settings/vpn': ['Save'],
 }
 
 const LONG = 'Minecraft server for the whole family, with the survival world and the creative build server behind it'

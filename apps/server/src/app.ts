@@ -18,6 +18,7 @@ import { agentRoutes } from './api/agents.ts'
 import { apiTokenRoutes } from './api/apiTokens.ts'
 import { auditLogRoutes } from './api/auditLog.ts'
 import { authRoutes } from './api/auth.ts'
+import { deviceRoutes } from './api/devices.ts'
 import { eventRoutes } from './api/events.ts'
 import { healthRoutes } from './api/health.ts'
 import { overviewRoutes } from './api/overview.ts'
@@ -25,6 +26,7 @@ import { passwordRoutes } from './api/password.ts'
 import { portForwardRoutes } from './api/portForwards.ts'
 import { registrationTokenRoutes } from './api/registrationTokens.ts'
 import { releaseRoutes } from './api/releases.ts'
+import { ruleRoutes } from './api/rules.ts'
 import { serviceTemplateRoutes } from './api/serviceTemplates.ts'
 import { tunnelClientRoutes } from './api/tunnelClients.ts'
 import { tunnelServerRoutes } from './api/tunnelServers.ts'
@@ -129,6 +131,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions): Promise<App
     tunnelClientRoutes,
     portForwardRoutes,
     serviceTemplateRoutes,
+    deviceRoutes,
+    ruleRoutes,
     auditLogRoutes,
     overviewRoutes,
     eventRoutes,

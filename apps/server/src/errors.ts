@@ -171,6 +171,42 @@ export const templateNameTaken = (name: string) =>
 export const templateBuiltin = (name: string, verb: 'deleted' | 'changed' = 'deleted') =>
   new AppError('service_template.builtin', 409, `"${name}" is built in and cannot be ${verb}.`)
 
+// devices, rules and VPN settings
+export const deviceNotFound = () => notFound('Device')
+export const userNotFound = () => notFound('User', { userId: 'No such user' })
+export const devicesNotForUsers = () =>
+  new AppError(
+    'device.not_allowed',
+    403,
+    'Your administrator does not let users add, rotate or delete devices; ask an admin.',
+  )
+export const deviceConfigNotForUsers = (fields: string[]) =>
+  new AppError(
+    'device.config_not_allowed',
+    403,
+    `Your administrator does not let users change ${fields.join(', ')}; leave them at the defaults or ask an admin.`,
+    Object.fromEntries(fields.map((f) => [f, 'Only admins may set this'])),
+  )
+export const otherUsersDevice = () =>
+  new AppError('forbidden', 403, 'Only admins may add devices for another user.', {
+    userId: 'Only admins may give another user',
+  })
+export const deviceLimit = (max: number) =>
+  new AppError('device.limit', 409, `You have ${max} devices, the most allowed; delete one first.`)
+export const deviceNameTaken = (name: string) =>
+  new AppError('device.name_taken', 409, `This user already has a device named "${name}".`, {
+    name: 'Already used by another device of this user',
+  })
+export const deviceKeyTaken = (holder: string) =>
+  new AppError('device.key_taken', 409, `This public key is already used by ${holder}; make a new key pair.`, {
+    publicKey: `Already used by ${holder}`,
+  })
+export const deviceNetworkFull = (network: string, server: string) =>
+  new AppError('device.network_full', 409, `The device network ${network} of ${server} has no free address.`)
+export const deviceNetworkProblem = (field: string, message: string) =>
+  new AppError('tunnel_server.device_network', 409, message, { [field]: message })
+export const ruleNotFound = () => notFound('Rule')
+
 /**
  * The AppError for a constraint the database enforced, or null when `err` is something else. A
  * lock keeps these out of ordinary requests; they are what slips past one.

@@ -15,7 +15,9 @@ import type { App } from './http/types.ts'
 import { AgentHub } from './hub/agentHub.ts'
 import { LiveEvents } from './hub/liveEvents.ts'
 import { ReleaseCatalogue } from './releases/releaseCatalogue.ts'
+import { SecretBox } from './secretBox.ts'
 import { loadSecret } from './secretKey.ts'
+import { deleteDeviceTrafficBefore } from './store/deviceStats.ts'
 import { deleteMetricsBefore } from './store/metrics.ts'
 import { seedBuiltinTemplates } from './store/serviceTemplates.ts'
 import { deleteExpiredSessions } from './store/sessions.ts'
@@ -72,7 +74,9 @@ export async function startServer(
     releasesDir: config.releasesDir,
     log,
   })
+  const secrets = new SecretBox(secret)
   const hub = new AgentHub({
+    secrets,
     releases,
     db,
     log,
@@ -88,6 +92,7 @@ export async function startServer(
     config,
     throttle: new LoginThrottle(db),
     deviceCookies: new DeviceCookies(secret),
+    secrets,
     version: VERSION,
     hub,
     events,
@@ -106,9 +111,9 @@ export async function startServer(
   }, 10 * 60_000)
   sweep.unref()
   const retention = setInterval(() => {
-    deleteMetricsBefore(db, new Date(Date.now() - config.metricsRetentionMs).toISOString()).catch((err) =>
-      log.error({ err }, 'metrics retention failed'),
-    )
+    const before = new Date(Date.now() - config.metricsRetentionMs).toISOString()
+    deleteMetricsBefore(db, before).catch((err) => log.error({ err }, 'metrics retention failed'))
+    deleteDeviceTrafficBefore(db, before).catch((err) => log.error({ err }, 'device traffic retention failed'))
   }, 3600_000)
   retention.unref()
   // Forgiven throttle keys only take space: claims treat them as fresh whether swept or not.

@@ -6,12 +6,22 @@
  * session expiry and login throttling.
  */
 import { randomBytes } from 'node:crypto'
-import type { ApiTokenCreated, PortForward, RegistrationTokenCreated, ServiceTemplate, User } from '@wirewarp/protocol'
+import type {
+  ApiTokenCreated,
+  Device,
+  DeviceCreated,
+  Rule as FirewallRule,
+  PortForward,
+  RegistrationTokenCreated,
+  ServiceTemplate,
+  User,
+} from '@wirewarp/protocol'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { sha256 } from '../src/auth/secretTokens.ts'
 import { SESSION_COOKIE } from '../src/http/authenticate.ts'
 import { insertAgent } from '../src/store/agents.ts'
 import { insertSession } from '../src/store/sessions.ts'
+import { generateWgKeyPair } from '../src/tunnel/wgKeys.ts'
 import {
   ADMIN,
   anonymous,
@@ -100,6 +110,7 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     serverAgent: string
     target: string
     forward: string
+    carol: string
   }
   let n = 0
   const next = () => ++n
@@ -168,6 +179,19 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       )
     ).id
   }
+  /** A device of the caller when they may make one, else of Carol (made by the admin). */
+  const newDevice = async (c: Client, allowed: boolean) => {
+    const body = { name: `phone ${next()}`, tunnelServerId: fx.server, publicKey: generateWgKeyPair().publicKey }
+    const owner = allowed ? c : admin
+    return (await created(owner.post<DeviceCreated>('/api/v1/devices', allowed ? body : { ...body, userId: fx.carol })))
+      .id
+  }
+  const newRule = async () =>
+    (
+      await created(
+        admin.post<FirewallRule>('/api/v1/rules', { action: 'drop', destination: `10.${next() % 250}.0.0/16` }),
+      )
+    ).id
   const newTemplate = async () =>
     (
       await created(
@@ -481,6 +505,91 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       make: async () => ({ url: `/api/v1/service-templates/${await newTemplate()}` }),
     },
 
+    'GET /api/v1/vpn/servers': { rule: 'user', ok: 200, make: async () => ({ url: '/api/v1/vpn/servers' }) },
+    'GET /api/v1/devices': { rule: 'user', ok: 200, make: async () => ({ url: '/api/v1/devices' }) },
+    'POST /api/v1/devices': {
+      rule: 'user',
+      ok: 201,
+      make: async () => ({
+        url: '/api/v1/devices',
+        body: { name: `laptop ${next()}`, tunnelServerId: fx.server, publicKey: generateWgKeyPair().publicKey },
+      }),
+    },
+    'GET /api/v1/devices/{id}': {
+      rule: 'user',
+      ok: 200,
+      make: async (_p, c, allowed) => ({ url: `/api/v1/devices/${await newDevice(c, allowed)}` }),
+    },
+    'GET /api/v1/devices/{id}/config': {
+      rule: 'user',
+      ok: 200,
+      make: async (_p, c, allowed) => ({ url: `/api/v1/devices/${await newDevice(c, allowed)}/config` }),
+    },
+    'PATCH /api/v1/devices/{id}': {
+      rule: 'user',
+      ok: 200,
+      make: async (_p, c, allowed) => ({
+        url: `/api/v1/devices/${await newDevice(c, allowed)}`,
+        body: { description: 'renamed' },
+      }),
+    },
+    'DELETE /api/v1/devices/{id}': {
+      rule: 'user',
+      ok: 204,
+      make: async (_p, c, allowed) => ({ url: `/api/v1/devices/${await newDevice(c, allowed)}` }),
+    },
+    'POST /api/v1/devices/{id}/enable': {
+      rule: 'user',
+      ok: 200,
+      make: async (_p, c, allowed) => ({ url: `/api/v1/devices/${await newDevice(c, allowed)}/enable`, body: {} }),
+    },
+    'POST /api/v1/devices/{id}/disable': {
+      rule: 'user',
+      ok: 200,
+      make: async (_p, c, allowed) => ({ url: `/api/v1/devices/${await newDevice(c, allowed)}/disable`, body: {} }),
+    },
+    'POST /api/v1/devices/{id}/rotate-key': {
+      rule: 'user',
+      ok: 200,
+      make: async (_p, c, allowed) => ({
+        url: `/api/v1/devices/${await newDevice(c, allowed)}/rotate-key`,
+        body: { publicKey: generateWgKeyPair().publicKey },
+      }),
+    },
+    'GET /api/v1/rules': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/rules' }) },
+    'POST /api/v1/rules': {
+      rule: 'admin',
+      ok: 201,
+      make: async () => ({ url: '/api/v1/rules', body: { action: 'accept', destination: '192.168.1.0/24' } }),
+    },
+    'GET /api/v1/rules/effective': {
+      rule: 'user',
+      ok: 200,
+      // One's own rules: Carol's for Carol, any user's for an admin.
+      make: async () => ({ url: `/api/v1/rules/effective?userId=${fx.carol}&tunnelServerId=${fx.server}` }),
+    },
+    'GET /api/v1/rules/{id}': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({ url: `/api/v1/rules/${await newRule()}` }),
+    },
+    'PATCH /api/v1/rules/{id}': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({ url: `/api/v1/rules/${await newRule()}`, body: { action: 'accept' } }),
+    },
+    'DELETE /api/v1/rules/{id}': {
+      rule: 'admin',
+      ok: 204,
+      make: async () => ({ url: `/api/v1/rules/${await newRule()}` }),
+    },
+    'GET /api/v1/settings/vpn': { rule: 'user', ok: 200, make: async () => ({ url: '/api/v1/settings/vpn' }) },
+    'PATCH /api/v1/settings/vpn': {
+      rule: 'admin',
+      ok: 200,
+      make: async () => ({ url: '/api/v1/settings/vpn', body: { maxDevicesPerUser: 0 } }),
+    },
+
     'GET /api/v1/audit-log': { rule: 'admin', ok: 200, make: async () => ({ url: '/api/v1/audit-log?limit=5' }) },
     'GET /api/v1/audit-log/actions': {
       rule: 'admin',
@@ -501,6 +610,9 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       db.selectFrom('tunnelClients').selectAll().orderBy('id').execute(),
       db.selectFrom('portForwards').selectAll().orderBy('id').execute(),
       db.selectFrom('serviceTemplates').selectAll().orderBy('id').execute(),
+      db.selectFrom('devices').selectAll().orderBy('id').execute(),
+      db.selectFrom('rules').selectAll().orderBy('id').execute(),
+      db.selectFrom('settings').select(['key', 'value']).orderBy('key').execute(),
     ])
     return JSON.stringify(tables.map((rows) => rows.map((r) => ({ ...r, lastLoginAt: undefined }))))
   }
@@ -511,7 +623,7 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     adminId = (await admin.get<User>('/api/v1/auth/me')).body.id
     const seeded = await seedTunnel(t.db)
 
-    await created(admin.post<User>('/api/v1/users', { ...CAROL, name: 'Carol', role: 'user' }))
+    const carolId = (await created(admin.post<User>('/api/v1/users', { ...CAROL, name: 'Carol', role: 'user' }))).id
     carol = await signIn(t, CAROL.email, CAROL.password)
     const target = await created(
       admin.post<User>('/api/v1/users', { email: 'target@example.com', name: 'Target', password: 'target password 1' }),
@@ -528,7 +640,10 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
       serverAgent: seeded.serverAgent.id,
       target: target.id,
       forward: '',
+      carol: carolId,
     }
+    // The matrix makes many devices for one user.
+    expect((await admin.patch('/api/v1/settings/vpn', { maxDevicesPerUser: 0 })).status).toBe(200)
     fx.forward = await newForward()
   })
   afterAll(async () => {
@@ -579,15 +694,27 @@ describe.skipIf(skip)('authorization: every route, every kind of caller', () => 
     ])
     expect(byRule('user').sort()).toEqual([
       'DELETE /api/v1/api-tokens/{id}',
+      'DELETE /api/v1/devices/{id}',
       'GET /api/v1/api-tokens',
       'GET /api/v1/auth/me',
+      'GET /api/v1/devices',
+      'GET /api/v1/devices/{id}',
+      'GET /api/v1/devices/{id}/config',
+      'GET /api/v1/rules/effective',
+      'GET /api/v1/settings/vpn',
+      'GET /api/v1/vpn/servers',
+      'PATCH /api/v1/devices/{id}',
       'POST /api/v1/api-tokens',
       'POST /api/v1/auth/logout',
       'POST /api/v1/auth/password',
+      'POST /api/v1/devices',
+      'POST /api/v1/devices/{id}/disable',
+      'POST /api/v1/devices/{id}/enable',
+      'POST /api/v1/devices/{id}/rotate-key',
     ])
     for (const r of byRule('admin'))
       expect(r).toMatch(
-        / \/api\/v1\/(users|agents|registration-tokens|tunnel-servers|tunnel-clients|port-forwards|service-templates|audit-log|events|overview)\b/,
+        / \/api\/v1\/(users|agents|registration-tokens|tunnel-servers|tunnel-clients|port-forwards|service-templates|audit-log|events|overview|rules|settings)\b/,
       )
   })
 

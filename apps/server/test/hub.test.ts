@@ -3,6 +3,7 @@ import type {
   Agent,
   AgentFacts,
   CommandLogEntry,
+  Device,
   MetricPoint,
   Overview,
   PortForward,
@@ -12,7 +13,7 @@ import type {
 } from '@wirewarp/protocol'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Client, signIn, skipDb, startTestServer, type TestServer } from './harness.ts'
-import { facts, WsAgent } from './wsAgent.ts'
+import { facts, WsAgent, wgPublicKey } from './wsAgent.ts'
 
 const skip = await skipDb()
 
@@ -391,6 +392,78 @@ describe.skipIf(skip)('agent hub', () => {
       `/api/v1/agents/${agentId}/metrics?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
     )
     expect(future.body.items).toEqual([])
+  })
+
+  test("devices' traffic lands in their own table, not in the sample; online is a handshake under 3 minutes", async () => {
+    const { agentId, socket } = await enrol('server', 'vps-stats')
+    const server = (await admin.get<Page<TunnelServer>>('/api/v1/tunnel-servers?limit=500')).body.items.find(
+      (s) => s.agentId === agentId,
+    )!
+    const mk = async (name: string) => {
+      const r = await admin.post<Device>('/api/v1/devices', {
+        name,
+        tunnelServerId: server.id,
+        publicKey: wgPublicKey(),
+      })
+      expect(r.status).toBe(201)
+      return r.body
+    }
+    const [fresh, stale] = [await mk('fresh phone'), await mk('stale phone')]
+    const site = {
+      publicKey: wgPublicKey(),
+      endpoint: '198.51.100.7:40000',
+      latestHandshakeAt: new Date().toISOString(),
+      rxBytes: 1,
+      txBytes: 2,
+    }
+    const peers = [
+      site,
+      {
+        publicKey: fresh.publicKey,
+        endpoint: '192.0.2.44:51000',
+        latestHandshakeAt: new Date(Date.now() - 60_000).toISOString(),
+        rxBytes: 5e9,
+        txBytes: 7e9,
+      },
+      {
+        publicKey: stale.publicKey,
+        endpoint: null,
+        latestHandshakeAt: new Date(Date.now() - 200_000).toISOString(),
+        rxBytes: 10,
+        txBytes: 20,
+      },
+    ]
+    const base = {
+      cpu: 0.1,
+      memoryUsedBytes: 1,
+      memoryTotalBytes: 2,
+      load: [0, 0, 0],
+      uptimeSeconds: 1,
+      interfaces: [],
+    }
+    socket.send({ type: 'metrics', at: new Date().toISOString(), sample: { ...base, peers } })
+    socket.send({ type: 'heartbeat' })
+    await socket.next('heartbeat_ack')
+    const f = (await admin.get<Device>(`/api/v1/devices/${fresh.id}`)).body
+    expect(f.stats).toMatchObject({ online: true, rxBytes: 5e9, txBytes: 7e9, endpoint: '192.0.2.44:51000' })
+    expect((await admin.get<Device>(`/api/v1/devices/${stale.id}`)).body.stats).toMatchObject({
+      online: false,
+      rxBytes: 10,
+    })
+    // The sample keeps only the site's peer.
+    const m = await admin.get<{ items: MetricPoint[] }>(`/api/v1/agents/${agentId}/metrics`)
+    expect((m.body.items.at(-1)!.sample as { peers: unknown[] }).peers).toEqual([site])
+    // A second report in the same bucket overwrites the latest and adds no history row.
+    socket.send({
+      type: 'metrics',
+      at: new Date().toISOString(),
+      sample: { ...base, peers: [{ ...peers[1]!, rxBytes: 6e9 }] },
+    })
+    socket.send({ type: 'heartbeat' })
+    await socket.next('heartbeat_ack')
+    expect((await admin.get<Device>(`/api/v1/devices/${fresh.id}`)).body.stats.rxBytes).toBe(6e9)
+    const history = await t.db.selectFrom('deviceTraffic').selectAll().where('deviceId', '=', fresh.id).execute()
+    expect(history.map((h) => Number(h.rxBytes))).toEqual([5e9])
   })
 
   test('a newer connection replaces the older one', async () => {

@@ -1,4 +1,5 @@
 /** Every route of the dashboard, and which guard protects it. */
+import { lazy } from 'react'
 import { createBrowserRouter, Navigate } from 'react-router'
 import { homePath } from './auth/homePath.ts'
 import { RequireAdmin } from './auth/RequireAdmin.tsx'
@@ -20,6 +21,13 @@ import { TunnelClientPage } from './pages/tunnels/TunnelClientPage.tsx'
 import { TunnelServerPage } from './pages/tunnels/TunnelServerPage.tsx'
 import { TunnelsPage } from './pages/tunnels/TunnelsPage.tsx'
 import { UsersPage } from './pages/users/UsersPage.tsx'
+
+const vpnPages = () => import('./pages/vpnPages.ts')
+const MyDevicesPage = lazy(() => vpnPages().then((m) => ({ default: m.MyDevicesPage })))
+const DeviceDetailPage = lazy(() => vpnPages().then((m) => ({ default: m.DeviceDetailPage })))
+const AdminDevicesPage = lazy(() => vpnPages().then((m) => ({ default: m.AdminDevicesPage })))
+const RulesPage = lazy(() => vpnPages().then((m) => ({ default: m.RulesPage })))
+const VpnSettingsPage = lazy(() => vpnPages().then((m) => ({ default: m.VpnSettingsPage })))
 
 function HomeRedirect() {
   return <Navigate to={homePath(useSession().role)} replace />
@@ -108,6 +116,33 @@ export const router = createBrowserRouter([
         element: (
           <RequireAdmin>
             <UsersPage />
+          </RequireAdmin>
+        ),
+      },
+      // Every signed-in user's own devices; a device's page is theirs, or any device for an admin.
+      { path: 'devices', element: <MyDevicesPage /> },
+      { path: 'devices/:id', element: <DeviceDetailPage /> },
+      {
+        path: 'admin/devices',
+        element: (
+          <RequireAdmin>
+            <AdminDevicesPage />
+          </RequireAdmin>
+        ),
+      },
+      {
+        path: 'rules',
+        element: (
+          <RequireAdmin>
+            <RulesPage />
+          </RequireAdmin>
+        ),
+      },
+      {
+        path: 'settings/vpn',
+        element: (
+          <RequireAdmin>
+            <VpnSettingsPage />
           </RequireAdmin>
         ),
       },

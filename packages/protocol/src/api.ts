@@ -16,6 +16,7 @@ import {
 import { jsonDepthExceeds } from './jsonLimits.ts'
 import { Cidr, InterfaceName, IpAddress, Port, TunnelNetwork4, TunnelNetwork6 } from './net.ts'
 import { ReleaseVersion } from './releases.ts'
+import { ClientAllowedIps, ClientDns, ClientMtu, ClientSettings, Endpoint, Keepalive } from './vpn.ts'
 
 // ---- auth and users -------------------------------------------------------------------------
 
@@ -223,7 +224,15 @@ export const TunnelServer = z.object({
   tunnelNetworkV4: z.string(),
   tunnelNetworkV6: z.string().nullable(),
   mtu: z.number().int(),
-  dns: z.array(z.string()),
+  dns: z.array(z.string()).describe("Devices' default DNS servers"),
+  deviceNetworkV4: z.string().describe("Where users' devices get their IPv4 addresses"),
+  deviceNetworkV6: z.string().nullable(),
+  clientEndpoint: z.string().nullable().describe("Devices' default endpoint; null: the public IP and WireGuard port"),
+  clientAllowedIps: z.array(z.string()),
+  clientKeepalive: z.number().int(),
+  clientMtu: z.number().int().nullable().describe("Null: the tunnel server's MTU"),
+  /** What a new device's config uses unless the device says otherwise. */
+  clientDefaults: ClientSettings,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 })
@@ -240,7 +249,13 @@ export const TunnelServerUpdate = z.strictObject({
   tunnelNetworkV4: TunnelNetwork4.optional(),
   tunnelNetworkV6: TunnelNetwork6.nullable().optional(),
   mtu: Mtu.optional(),
-  dns: z.array(IpAddress).max(4, { error: 'At most 4 DNS servers' }).optional(),
+  dns: ClientDns.optional(),
+  deviceNetworkV4: TunnelNetwork4.optional(),
+  deviceNetworkV6: TunnelNetwork6.nullable().optional(),
+  clientEndpoint: Endpoint.nullable().optional().describe('Null: the public IP and WireGuard port'),
+  clientAllowedIps: ClientAllowedIps.optional(),
+  clientKeepalive: Keepalive.optional(),
+  clientMtu: ClientMtu.nullable().optional().describe("Null: the tunnel server's MTU"),
 })
 export type TunnelServerUpdate = z.input<typeof TunnelServerUpdate>
 

@@ -49,6 +49,43 @@ export const ForwardState = z.object({
 })
 export type ForwardState = z.infer<typeof ForwardState>
 
+/** A rule in a user's chain, already in the order it is enforced (the server orders them). */
+export const VpnRuleState = z.object({
+  action: z.enum(['accept', 'drop']),
+  destination: Cidr,
+  /** Null: any protocol (with ports: TCP and UDP). */
+  protocol: z.enum(['tcp', 'udp']).nullable(),
+  /** [first, last]; null: all ports. */
+  ports: z.tuple([Port, Port]).nullable(),
+})
+export type VpnRuleState = z.infer<typeof VpnRuleState>
+
+/** One enabled device of a user: a peer of the server's interface whose traffic goes through its user's rules. */
+export const DeviceState = z.object({
+  publicKey: WgKey,
+  /** Reaches only the tunnel server's agent, which keeps it in a 0600 file. */
+  presharedKey: WgKey.nullable(),
+  /** The device's own addresses as host networks (a /32 and, with IPv6, a /128). */
+  addresses: z.array(Cidr).min(1).max(2),
+  /** The user whose chain the device's traffic passes. */
+  user: z.uuid(),
+})
+export type DeviceState = z.infer<typeof DeviceState>
+
+export const VpnState = z.object({
+  /** The tunnel server's device networks: traffic from them passes the users' rules. */
+  deviceNetworks: z.array(Cidr),
+  /** When no rule of a user matches. */
+  defaultPolicy: z.enum(['accept', 'drop']),
+  /** Sorted by public key. */
+  devices: z.array(DeviceState),
+  /** Every user with a device here, with the rules for them in the order they are enforced. */
+  users: z.array(z.object({ id: z.uuid(), rules: z.array(VpnRuleState) })),
+})
+export type VpnState = z.infer<typeof VpnState>
+
+export const EMPTY_VPN_STATE: VpnState = { deviceNetworks: [], defaultPolicy: 'accept', devices: [], users: [] }
+
 /**
  * The server's epoch: revisions only grow within one epoch, and an agent never applies a lower
  * revision than it applied in the same epoch. A new or restored database starts a new epoch.
@@ -69,6 +106,8 @@ export const ServerState = z.object({
   forwards: z.array(ForwardState),
   /** Source networks whose internet-bound traffic this server masquerades (gateway clients' LANs). */
   masqueradeSources: z.array(Cidr),
+  /** Users' devices and their rules; absent from servers before the VPN (then none). */
+  vpn: VpnState.default(EMPTY_VPN_STATE),
 })
 export type ServerState = z.infer<typeof ServerState>
 
@@ -86,6 +125,11 @@ export const ClientState = z.object({
     lanNetworks: z.array(Cidr),
     lanIp: IpAddress.nullable(),
   }),
+  /**
+   * The tunnel server's device networks: their traffic into this client's networks is
+   * masqueraded, so LAN hosts answer without a route to them.
+   */
+  deviceNetworks: z.array(Cidr).default([]),
 })
 export type ClientState = z.infer<typeof ClientState>
 

@@ -42,6 +42,14 @@ export function cidrContains(cidr: string, ip: string): boolean {
   return addr.match(ipaddr.parse(net.address), net.prefix)
 }
 
+/** True when two networks of the same family share an address (one contains the other). */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const na = parseCidr(a)
+  const nb = parseCidr(b)
+  if (!na || !nb || na.family !== nb.family) return false
+  return cidrContains(a, nb.address) || cidrContains(b, na.address)
+}
+
 export const Ipv4 = z
   .string({ error: 'Must be an IPv4 address such as 203.0.113.10' })
   .max(15)

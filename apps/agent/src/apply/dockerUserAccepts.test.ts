@@ -45,3 +45,21 @@ test('removal deletes every copy of ours', async () => {
     `iptables -w 5 -C ${spec('-o')}`,
   ])
 })
+
+test('with IPv6, ip6tables gets the same accepts where it has a DOCKER-USER chain', async () => {
+  const missing = { fail: 'iptables: Bad rule (does a matching rule exist in that chain?).' }
+  const f = fakeRun({
+    'iptables -w 5 -S DOCKER-USER': { fail: 'iptables: No chain/target/match by that name.' },
+    [`ip6tables -w 5 -C ${spec('-i')}`]: missing,
+    [`ip6tables -w 5 -C ${spec('-o')}`]: missing,
+  })
+  expect(await addDockerUserAccepts(f.run, 'wg0', [4, 6])).toBe(true)
+  expect(f.lines()).toEqual([
+    'iptables -w 5 -S DOCKER-USER',
+    'ip6tables -w 5 -S DOCKER-USER',
+    `ip6tables -w 5 -C ${spec('-i')}`,
+    `ip6tables -w 5 -I ${spec('-i')}`,
+    `ip6tables -w 5 -C ${spec('-o')}`,
+    `ip6tables -w 5 -I ${spec('-o')}`,
+  ])
+})

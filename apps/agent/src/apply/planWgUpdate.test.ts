@@ -7,6 +7,7 @@ const KEY = 'QMlBs8vROPeTvlUSEbqvhjjWqJ8hAnOAiH8+dO9NQXU='
 const A = 'ABihVnqGng98ymmkDSq2kjXl9gz5SVxli6sDt3sE71M='
 const B = 'cCoE/D1TPIhzqaUOwEgkrYay5ZVIQOrITq80o0105Ec='
 const C = 'zVKfcI8UlcB6ocvTsgufnJus8S3Zc3gdLkkddMG4PBo='
+const KEYS = '/state/wg-keys'
 
 const wg = (peers: WgInterfaceState['peers'], listenPort: number | null = 51820): WgInterfaceState => ({
   name: 'wg0',
@@ -60,7 +61,7 @@ test('parses wg show dump', () => {
 })
 
 test('a fresh interface (no key yet) gets a syncconf', () => {
-  expect(planWgUpdate(wg([peer(A, ['10.100.0.2/32'])]), KEY, parseWgDump('(none)\t(none)\t0\toff\n'))).toEqual({
+  expect(planWgUpdate(wg([peer(A, ['10.100.0.2/32'])]), KEY, parseWgDump('(none)\t(none)\t0\toff\n'), KEYS)).toEqual({
     kind: 'syncconf',
   })
 })
@@ -71,7 +72,7 @@ test('nothing to do when the dump matches, whatever the learned endpoint and spe
     `${A}\t(none)\t203.0.113.7:4242\tfd00:100::2/128,10.100.0.2/32\t0\t0\t0\toff`,
     `${C}\t(none)\t[2001:db8::1]:51820\t10.0.0.0/8\t0\t0\t0\t25`,
   ])
-  expect(planWgUpdate(want, KEY, have)).toEqual({ kind: 'none' })
+  expect(planWgUpdate(want, KEY, have, KEYS)).toEqual({ kind: 'none' })
 })
 
 test('a few changes become one wg set: added, changed, removed, listen port', () => {
@@ -83,7 +84,7 @@ test('a few changes become one wg set: added, changed, removed, listen port', ()
     `${A}\t(none)\t(none)\t10.100.0.2/32\t0\t0\t0\toff`,
     `${C}\t(none)\t(none)\t10.100.0.9/32\t0\t0\t0\toff`,
   ])
-  expect(planWgUpdate(want, KEY, have)).toEqual({
+  expect(planWgUpdate(want, KEY, have, KEYS)).toEqual({
     kind: 'set',
     argv: [
       'wg',
@@ -109,23 +110,131 @@ test('a few changes become one wg set: added, changed, removed, listen port', ()
       'persistent-keepalive',
       '25',
     ],
+    keyFiles: [],
   })
 })
 
 test('a host name endpoint is not compared with the address it resolved to', () => {
   const want = wg([peer(A, ['0.0.0.0/0'], 'vps.example.com:51820', 25)], null)
   const have = dump([`${A}\t(none)\t198.51.100.1:51820\t0.0.0.0/0\t0\t0\t0\t25`], KEY, 40000)
-  expect(planWgUpdate(want, KEY, have)).toEqual({ kind: 'none' })
+  expect(planWgUpdate(want, KEY, have, KEYS)).toEqual({ kind: 'none' })
 })
 
-test('many changes, another private key or a preshared key mean a full syncconf', () => {
+test('many changes or another private key mean a full syncconf', () => {
   const keys = Array.from({ length: MAX_SET_CHANGES + 1 }, (_, i) => Buffer.alloc(32, i + 1).toString('base64'))
-  expect(planWgUpdate(wg(keys.map((k) => peer(k, []))), KEY, dump([])).kind).toBe('syncconf')
-  expect(planWgUpdate(wg(keys.slice(0, 8).map((k) => peer(k, []))), KEY, dump([])).kind).toBe('set')
-  expect(planWgUpdate(wg([]), KEY, dump([], B)).kind).toBe('syncconf')
-  expect(planWgUpdate(wg([peer(A, [])]), KEY, dump([`${A}\tPSK\t(none)\t(none)\t0\t0\t0\toff`])).kind).toBe('syncconf')
+  expect(planWgUpdate(wg(keys.map((k) => peer(k, []))), KEY, dump([]), KEYS).kind).toBe('syncconf')
+  expect(planWgUpdate(wg(keys.slice(0, 8).map((k) => peer(k, []))), KEY, dump([]), KEYS).kind).toBe('set')
+  expect(planWgUpdate(wg([]), KEY, dump([], B), KEYS).kind).toBe('syncconf')
 })
 
 test("a peer with the interface's own key is left out (WireGuard refuses it)", () => {
-  expect(planWgUpdate(wg([peer('PUB', ['10.0.0.0/8'])]), KEY, dump([])).kind).toBe('none')
+  expect(planWgUpdate(wg([peer('PUB', ['10.0.0.0/8'])]), KEY, dump([]), KEYS).kind).toBe('none')
+})
+
+const PSK = 'L5Nvd6EjK1mA3Gp0/cDnq1XkXtM1mVwVqW0W7ZzJf0s='
+const PSK2 = 'hjDx0n3Y2V4sXH7nUwYd4u0fM8N7qkz1yq6sL2c9wUQ='
+const withKey = (publicKey: string, presharedKey: string | null, allowed = '100.96.3.7/32') => ({
+  ...peer(publicKey, [allowed]),
+  presharedKey,
+})
+const dumpLine = (publicKey: string, psk: string | null, allowed = '100.96.3.7/32') =>
+  `${publicKey}\t${psk ?? '(none)'}\t198.51.100.9:4444\t${allowed}\t0\t0\t0\toff`
+
+test('preshared keys: the same one is no change', () => {
+  expect(planWgUpdate(wg([withKey(A, PSK)]), KEY, dump([dumpLine(A, PSK)]), KEYS)).toEqual({ kind: 'none' })
+})
+
+test('preshared keys: a new or changed one is set from a file, never from argv', () => {
+  const plan = planWgUpdate(
+    wg([withKey(A, PSK2), withKey(B, PSK, '100.96.3.8/32')]),
+    KEY,
+    dump([dumpLine(A, PSK)]),
+    KEYS,
+  )
+  expect(plan).toEqual({
+    kind: 'set',
+    argv: [
+      'wg',
+      'set',
+      'wg0',
+      'peer',
+      A,
+      'preshared-key',
+      `${KEYS}/0.psk`,
+      'allowed-ips',
+      '100.96.3.7/32',
+      'persistent-keepalive',
+      'off',
+      'peer',
+      B,
+      'preshared-key',
+      `${KEYS}/1.psk`,
+      'allowed-ips',
+      '100.96.3.8/32',
+      'persistent-keepalive',
+      'off',
+    ],
+    keyFiles: [
+      { path: `${KEYS}/0.psk`, key: PSK2 },
+      { path: `${KEYS}/1.psk`, key: PSK },
+    ],
+  })
+  expect(plan.kind === 'set' && plan.argv.join(' ')).not.toMatch(/L5Nvd6|hjDx0n/)
+})
+
+test('preshared keys: one no longer wanted is removed with /dev/null', () => {
+  expect(planWgUpdate(wg([withKey(A, null)]), KEY, dump([dumpLine(A, PSK)]), KEYS)).toEqual({
+    kind: 'set',
+    argv: [
+      'wg',
+      'set',
+      'wg0',
+      'peer',
+      A,
+      'preshared-key',
+      '/dev/null',
+      'allowed-ips',
+      '100.96.3.7/32',
+      'persistent-keepalive',
+      'off',
+    ],
+    keyFiles: [],
+  })
+  // A site peer (no preshared key in the state) that has one gets it removed the same way.
+  expect(planWgUpdate(wg([peer(A, ['100.96.3.7/32'])]), KEY, dump([dumpLine(A, PSK)]), KEYS)).toMatchObject({
+    kind: 'set',
+    argv: expect.arrayContaining(['preshared-key', '/dev/null']),
+  })
+})
+
+test('adding one device to many is one wg set', () => {
+  const many = Array.from({ length: 10_000 }, (_, i) =>
+    Buffer.alloc(32, 0)
+      .fill(i % 256, 0, 1)
+      .fill(i >> 8, 1, 2)
+      .toString('base64'),
+  )
+  const addr = (i: number) => `100.96.${i >> 8}.${i % 256}/32`
+  const have = dump(many.map((k, i) => dumpLine(k, PSK, addr(i))))
+  const want = wg([...many.map((k, i) => withKey(k, PSK, addr(i))), withKey(C, PSK2, '100.97.0.1/32')])
+  const started = performance.now()
+  const plan = planWgUpdate(want, KEY, have, KEYS)
+  expect(performance.now() - started).toBeLessThan(1000)
+  expect(plan).toEqual({
+    kind: 'set',
+    argv: [
+      'wg',
+      'set',
+      'wg0',
+      'peer',
+      C,
+      'preshared-key',
+      `${KEYS}/0.psk`,
+      'allowed-ips',
+      '100.97.0.1/32',
+      'persistent-keepalive',
+      'off',
+    ],
+    keyFiles: [{ path: `${KEYS}/0.psk`, key: PSK2 }],
+  })
 })

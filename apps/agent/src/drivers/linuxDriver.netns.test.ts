@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { ClientState, ServerState } from '@wirewarp/protocol'
+import { type ClientState, EMPTY_VPN_STATE, type ServerState } from '@wirewarp/protocol'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { HostFiles } from '../apply/hostFiles.ts'
 import { createRunner, type Run } from '../exec/run.ts'
@@ -103,6 +103,7 @@ const server = (revision: number): ServerState => ({
     },
   ],
   masqueradeSources: ['10.100.0.2/32', '192.168.78.0/24'],
+  vpn: EMPTY_VPN_STATE,
 })
 
 const client = (revision: number): ClientState => ({
@@ -148,6 +149,7 @@ const client = (revision: number): ClientState => ({
     },
   ],
   gateway: { enabled: true, lanNetworks: ['192.168.78.0/24'], lanIp: '198.51.100.1' },
+  deviceNetworks: [],
 })
 
 const CHANGING =

@@ -88,6 +88,7 @@ const client: ClientState = {
     },
   ],
   gateway: { enabled: true, lanNetworks: ['192.168.78.0/24'], lanIp: '192.168.77.2' },
+  deviceNetworks: [],
 }
 
 const noTable = { fail: 'Error: No such file or directory\nlist counters table inet wirewarp', exitCode: 1 }
@@ -126,6 +127,10 @@ test('server: first apply builds everything, the second only reads and reloads t
     `600 [Interface]\nPrivateKey = ${KEY}\nListenPort = 51820\n\n[Peer]\n# homelab\nPublicKey = ${HOMELAB}\nAllowedIPs = 10.100.0.2/32, 192.168.78.0/24\n`,
   )
   expect(f.lines()).toEqual([
+    // The table first: a VPN device becomes a peer only once its user's rules are live.
+    'ip -j -4 route show default',
+    'nft -j list counters table inet wirewarp',
+    'nft -f -',
     'ip -j -d link show dev wg0',
     'ip link add wg0 type wireguard',
     'setsid wireguard-go wg0',
@@ -137,9 +142,6 @@ test('server: first apply builds everything, the second only reads and reloads t
     'ip link set dev wg0 up',
     'ip -j -4 route show table main proto 87',
     'ip -4 route replace 192.168.78.0/24 dev wg0 table main proto 87',
-    'ip -j -4 route show default',
-    'nft -j list counters table inet wirewarp',
-    'nft -f -',
     'iptables -w 5 -S DOCKER-USER',
   ])
   // The private key never goes into argv; the config file it went through is gone.
@@ -182,18 +184,20 @@ test('server: first apply builds everything, the second only reads and reloads t
   )
   await d.apply({ ...server, revision: 2 })
   expect(f.lines()).toEqual([
+    'ip -j -4 route show default',
+    'nft -j list counters table inet wirewarp',
+    'nft -f -',
     'ip -j -d link show dev wg0',
     'wg show interfaces',
     'wg show wg0 dump',
     'ip -j addr show dev wg0',
     'ip -j -4 route show table main proto 87',
-    'ip -j -4 route show default',
-    'nft -j list counters table inet wirewarp',
-    'nft -f -',
     'iptables -w 5 -S DOCKER-USER',
   ])
   expect(files.writes).toEqual(['/proc/sys/net/ipv4/ip_forward=1'])
-  expect(f.calls.at(-2)?.stdin).toContain('counter f_a1b2 {\n    comment "a1b2"\n    packets 3 bytes 180\n  }')
+  expect(f.calls.find((c) => c.argv.join(' ') === 'nft -f -')?.stdin).toContain(
+    'counter f_a1b2 {\n    comment "a1b2"\n    packets 3 bytes 180\n  }',
+  )
 
   expect(await d.stats()).toEqual({
     peers: [{ publicKey: HOMELAB, endpoint: '203.0.113.9:5555', latestHandshakeAt: null, rxBytes: 0, txBytes: 0 }],
@@ -330,4 +334,108 @@ test('diagnostics name a command whose output cannot be read, and still answer',
   expect(diag.rules).toEqual([
     expect.stringMatching(/^unavailable: cannot read the output of `ip -j -4 rule show`: 0\.priority: /),
   ])
+})
+
+test('server with VPN devices: preshared keys go through 0600 files only, never argv', async () => {
+  const PSK = 'L5Nvd6EjK1mA3Gp0/cDnq1XkXtM1mVwVqW0W7ZzJf0s='
+  const PSK2 = 'hjDx0n3Y2V4sXH7nUwYd4u0fM8N7qkz1yq6sL2c9wUQ='
+  const DEVICE = 'cCoE/D1TPIhzqaUOwEgkrYay5ZVIQOrITq80o0105Ec='
+  const user = '0b6f3a52-8c1e-4d7a-9f00-1a2b3c4d5e6f'
+  const vpnState = (presharedKey: string | null): ServerState => ({
+    ...server,
+    vpn: {
+      deviceNetworks: ['100.96.0.0/16'],
+      defaultPolicy: 'drop',
+      devices: [{ publicKey: DEVICE, presharedKey, addresses: ['100.96.3.7/32'], user }],
+      users: [{ id: user, rules: [] }],
+    },
+  })
+  const { f, files } = emptyHost()
+  const conf = path.join(dir, 'wg-syncconf.conf')
+  let synced = ''
+  f.answers.set(`wg syncconf wg0 ${conf}`, () => {
+    synced = readFileSync(conf, 'utf8')
+    return ''
+  })
+  const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
+  await d.apply(vpnState(PSK))
+  expect(synced).toContain(
+    `[Peer]\n# device of user ${user}\nPublicKey = ${DEVICE}\nPresharedKey = ${PSK}\nAllowedIPs = 100.96.3.7/32\n`,
+  )
+  expect(f.lines()).toContain('ip -4 route replace 100.96.0.0/16 dev wg0 table main proto 87')
+
+  // The key changes: one `wg set` with the new key in a file that exists only while it runs.
+  f.calls.length = 0
+  f.answers.set(
+    'wg show wg0 dump',
+    `${KEY}\tPUB\t51820\toff\n${HOMELAB}\t(none)\t(none)\t10.100.0.2/32,192.168.78.0/24\t0\t0\t0\toff\n${DEVICE}\t${PSK}\t(none)\t100.96.3.7/32\t0\t0\t0\toff\n`,
+  )
+  const keyFile = path.join(dir, 'wg-keys', '0.psk')
+  let seen = ''
+  const setLine = `wg set wg0 peer ${DEVICE} preshared-key ${keyFile} allowed-ips 100.96.3.7/32 persistent-keepalive off`
+  f.answers.set(setLine, () => {
+    seen = `${(statSync(keyFile).mode & 0o777).toString(8)} ${(statSync(path.dirname(keyFile)).mode & 0o777).toString(8)} ${readFileSync(keyFile, 'utf8')}`
+    return ''
+  })
+  await d.apply(vpnState(PSK2))
+  expect(f.lines()).toContain(setLine)
+  expect(seen).toBe(`600 700 ${PSK2}\n`)
+  await expect(readFile(keyFile)).rejects.toThrow(/ENOENT/)
+  await expect(readFile(path.dirname(keyFile))).rejects.toThrow(/ENOENT/)
+
+  // Removed: /dev/null; and no preshared key was ever in argv or on stdin.
+  f.calls.length = 0
+  await d.apply(vpnState(null))
+  expect(f.lines()).toContain(
+    `wg set wg0 peer ${DEVICE} preshared-key /dev/null allowed-ips 100.96.3.7/32 persistent-keepalive off`,
+  )
+  expect(f.calls.every((c) => !`${c.argv.join(' ')} ${c.stdin ?? ''}`.match(/L5Nvd6|hjDx0n/))).toBe(true)
+})
+
+test('a failing wg set names the command but never the preshared key', async () => {
+  const PSK = 'L5Nvd6EjK1mA3Gp0/cDnq1XkXtM1mVwVqW0W7ZzJf0s='
+  const DEVICE = 'cCoE/D1TPIhzqaUOwEgkrYay5ZVIQOrITq80o0105Ec='
+  const user = '0b6f3a52-8c1e-4d7a-9f00-1a2b3c4d5e6f'
+  const { f, files } = emptyHost()
+  f.answers.set(
+    'wg show wg0 dump',
+    `${KEY}\tPUB\t51820\toff\n${HOMELAB}\t(none)\t(none)\t10.100.0.2/32,192.168.78.0/24\t0\t0\t0\toff\n`,
+  )
+  const keyFile = path.join(dir, 'wg-keys', '0.psk')
+  f.answers.set(
+    `wg set wg0 peer ${DEVICE} preshared-key ${keyFile} allowed-ips 100.96.3.7/32 persistent-keepalive off`,
+    {
+      fail: `Key is not the correct length or format: \`${PSK}\``,
+    },
+  )
+  const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
+  const state: ServerState = {
+    ...server,
+    vpn: {
+      deviceNetworks: ['100.96.0.0/16'],
+      defaultPolicy: 'accept',
+      devices: [{ publicKey: DEVICE, presharedKey: PSK, addresses: ['100.96.3.7/32'], user }],
+      users: [{ id: user, rules: [] }],
+    },
+  }
+  const err = await d.apply(state).catch((e: Error) => e)
+  expect(String(err)).toMatch(
+    /`wg set wg0 peer .* preshared-key .*0\.psk .*` failed: exit code 1: Key is not the correct length or format: `\[key\]`/,
+  )
+  expect(String(err)).not.toContain(PSK)
+  await expect(readFile(keyFile)).rejects.toThrow(/ENOENT/)
+})
+
+test('a VPN state that cannot be enforced is refused before the host changes', async () => {
+  const user = '0b6f3a52-8c1e-4d7a-9f00-1a2b3c4d5e6f'
+  const device = (publicKey: string, address: string) => ({ publicKey, presharedKey: null, addresses: [address], user })
+  const { f, files } = emptyHost()
+  const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
+  const vpn = (devices: ServerState['vpn']['devices']): ServerState => ({
+    ...server,
+    vpn: { deviceNetworks: ['100.96.0.0/16'], defaultPolicy: 'drop', devices, users: [{ id: user, rules: [] }] },
+  })
+  await expect(d.apply(vpn([device(VPS, '10.9.0.7/32')]))).rejects.toThrow(/outside the device networks/)
+  await expect(d.apply(vpn([device(HOMELAB, '100.96.3.7/32')]))).rejects.toThrow(/used by two peers or devices/)
+  expect(f.lines().filter((l) => / (add|del|replace|set|syncconf) /.test(l) || l === 'nft -f -')).toEqual([])
 })

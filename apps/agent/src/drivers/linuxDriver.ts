@@ -35,6 +35,7 @@ import { renderClientRuleset } from '../render/renderClientRuleset.ts'
 import { renderServerRoutes } from '../render/renderServerRoutes.ts'
 import { renderServerRuleset } from '../render/renderServerRuleset.ts'
 import { renderSysctls } from '../render/renderSysctls.ts'
+import { wantedWgPeers } from '../render/wantedWgPeers.ts'
 import type { Driver, DriverStats } from './driver.ts'
 
 export interface LinuxDriverOptions {
@@ -120,7 +121,7 @@ export class LinuxDriver implements Driver {
     await reconcileRoutes(this.run, [], { table: ROUTING_TABLE, families })
     await reconcileRoutes(this.run, [], { table: 'main', families })
     for (const name of names) {
-      await removeDockerUserAccepts(this.run, name)
+      await removeDockerUserAccepts(this.run, name, families)
       // Deleting the link also ends wireguard-go, which daemonized when it was made.
       if ((await showLink(this.run, name)) && (await wireguardInterfaces(this.run)).includes(name))
         await this.run(['ip', 'link', 'del', 'dev', name])
@@ -197,6 +198,7 @@ export class LinuxDriver implements Driver {
         interface: s.wireguard?.name ?? null,
         addresses: s.wireguard?.addresses ?? [],
         peers: s.wireguard?.peers.length ?? 0,
+        devices: s.mode === 'server' ? s.vpn.devices.length : null,
         forwards: s.mode === 'server' ? s.forwards.length : s.inboundForwards.length,
         gateway: s.mode === 'client' ? s.gateway.enabled : null,
       },
@@ -210,34 +212,43 @@ export class LinuxDriver implements Driver {
   private async applyServer(state: ServerState): Promise<void> {
     const wg = state.wireguard
     const families = await this.families()
-    await this.applyWireguard(state)
-    await reconcileRoutes(this.run, renderServerRoutes(state), { table: 'main', families })
-    await applySysctls(this.files, renderSysctls(state))
     const publicInterface = state.publicInterface ?? (await defaultRouteInterface(this.run))
     // Replacing the table starts its counters again; carrying the values over keeps them growing.
     const counters = new Map((await readNftCounters(this.run)).map((c) => [c.name, c]))
+    // Both rendered before anything changes, so a state they refuse changes nothing at all. The
+    // table goes before WireGuard: a new VPN device becomes a peer only once its user's rules are
+    // live. (In between, an address in a device network that the map does not know yet is
+    // dropped: the gap fails closed.)
+    const peers = wantedWgPeers(state)
     await loadNftRuleset(this.run, renderServerRuleset({ state, publicInterface, counters }))
-    await addDockerUserAccepts(this.run, wg.name)
+    await this.applyWireguard(state, peers)
+    await reconcileRoutes(this.run, renderServerRoutes(state), { table: 'main', families })
+    await applySysctls(this.files, renderSysctls(state))
+    await addDockerUserAccepts(this.run, wg.name, families)
     this.counterIds = new Map([...forwardCounterNames(state.forwards)].map(([id, name]) => [name, id]))
   }
 
   private async applyClient(state: ClientState & { wireguard: NonNullable<ClientState['wireguard']> }): Promise<void> {
     const families = await this.families()
     await this.applyWireguard(state)
-    await applySysctls(this.files, renderSysctls(state))
+    // A site asks for IPv6 only for the VPN's IPv6 devices; on a host without IPv6 they cannot
+    // reach its LAN anyway, and its IPv4 part must still work.
+    const sysctls = renderSysctls(state).filter((s) => families.includes(6) || !s.key.startsWith('net/ipv6/'))
+    await applySysctls(this.files, sysctls)
     const hostAddresses = await listHostAddresses(this.run)
     const routing = renderClientRouting({ state, hostAddresses })
     // Routes before rules: a rule pointing at an empty table would send traffic nowhere.
     await reconcileRoutes(this.run, routing.routes, { table: ROUTING_TABLE, families })
     await reconcileRules(this.run, routing.rules, families)
     await loadNftRuleset(this.run, renderClientRuleset({ state, hostAddresses }))
-    await addDockerUserAccepts(this.run, state.wireguard.name)
+    await addDockerUserAccepts(this.run, state.wireguard.name, families)
   }
 
-  private async applyWireguard(state: DesiredState): Promise<void> {
+  /** `peers`: on a server the VPN's devices are peers too, with their preshared keys. */
+  private async applyWireguard(state: DesiredState, peers = wantedWgPeers(state)): Promise<void> {
     const wg = state.wireguard!
     this.kind = await ensureWgInterface(this.run, wg.name, this.kind)
-    await applyWgConfig(this.run, wg, await this.opts.privateKey(), this.opts.stateDir)
+    await applyWgConfig(this.run, peers, await this.opts.privateKey(), this.opts.stateDir)
     await applyLinkSettings(this.run, wg)
   }
 

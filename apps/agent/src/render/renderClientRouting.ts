@@ -7,6 +7,8 @@
  *   default route falls through to the rules below.
  * - 5000 `from LAN lookup 51820`, per gateway network: its internet traffic leaves via the server.
  * - 5100 `fwmark 0x5157 lookup 51820`: replies to connections that came in through the tunnel.
+ *   VPN devices' connections are such connections; for an address family the tunnel itself
+ *   lacks (IPv6 devices over an IPv4-only tunnel) only this rule, 100 and the table are made.
  * - 5200 `iif lo ipproto udp sport P lookup 51820`, per UDP forward with the real client IP to this
  *   host: a UDP server bound to 0.0.0.0 answers from the address of the route to the client (the
  *   LAN one), so the reply would not match the connection and would leave through the home
@@ -33,12 +35,18 @@ export interface ClientRouting {
 export function renderClientRouting({ state, hostAddresses }: ClientRoutingInput): ClientRouting {
   const wg = state.wireguard
   if (!wg) return { rules: [], routes: [] }
-  const families = ([4, 6] as const).filter((f) => wg.addresses.some((a) => familyOf(a) === f))
+  const has = (list: readonly string[], f: 4 | 6) => list.some((a) => familyOf(a) === f)
+  const tunnel = (f: 4 | 6) => has(wg.addresses, f)
+  const families = ([4, 6] as const).filter((f) => tunnel(f) || has(state.deviceNetworks, f))
   const rules: RoutingRule[] = []
   const routes: Route[] = []
   for (const family of families) {
     routes.push({ family, dst: 'default', dev: wg.name, table: ROUTING_TABLE })
     rules.push({ family, priority: RULE_PRIORITY.suppressDefault, table: 'main', suppressPrefixLength: 0 })
+    if (!tunnel(family)) {
+      rules.push({ family, priority: RULE_PRIORITY.tunnelMark, fwmark: TUNNEL_MARK, table: ROUTING_TABLE })
+      continue
+    }
     if (state.gateway.enabled)
       for (const lan of state.gateway.lanNetworks) {
         const net = parsePrefixed(lan)

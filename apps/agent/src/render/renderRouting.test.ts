@@ -11,7 +11,7 @@ async function load(name: string) {
 // Goldens hold the commands that would create the entries: easier to review than the data.
 const pretty = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`
 
-test.each(['server-forwards', 'server-ipv6'])('server routes: %s', async (name) => {
+test.each(['server-forwards', 'server-ipv6', 'server-vpn'])('server routes: %s', async (name) => {
   const json = await load(name)
   const routes = renderServerRoutes(ServerState.parse(json.state))
   await expect(pretty({ routes: routes.map((r) => routeArgv(r, 'replace').join(' ')) })).toMatchFileSnapshot(
@@ -19,7 +19,7 @@ test.each(['server-forwards', 'server-ipv6'])('server routes: %s', async (name) 
   )
 })
 
-test.each(['client-gateway', 'client-plain', 'client-detached'])('client rules: %s', async (name) => {
+test.each(['client-gateway', 'client-plain', 'client-detached', 'client-vpn'])('client rules: %s', async (name) => {
   const json = await load(name)
   const routing = renderClientRouting({ state: ClientState.parse(json.state), hostAddresses: json.hostAddresses })
   const commands = {

@@ -8,7 +8,7 @@ async function load(name: string) {
   return { state: ServerState.parse(json.state), publicInterface: json.publicInterface as string }
 }
 
-test.each(['server-forwards', 'server-ipv6'])('%s', async (name) => {
+test.each(['server-forwards', 'server-ipv6', 'server-vpn'])('%s', async (name) => {
   const input = await load(name)
   await expect(renderServerRuleset(input)).toMatchFileSnapshot(`testdata/${name}.nft`)
 })

@@ -1,7 +1,8 @@
 /**
  * Renders a server's `table inet wirewarp` as one `nft -f` transaction: public port forwards as
- * dnat maps, masquerade for forwards without the real client IP and for gateway clients' egress,
- * per-forward traffic counters, MSS clamping. Pure: no I/O.
+ * dnat maps, masquerade for forwards without the real client IP and for gateway clients' and VPN
+ * devices' egress, per-forward traffic counters, MSS clamping, and the VPN users' rules
+ * (renderVpnRuleset.ts). Pure: no I/O.
  *
  * The shape follows the data-plane recipe verified on real traffic (agent README, "Drivers").
  * The table is declared, deleted and declared again in the same transaction, so the first apply
@@ -11,8 +12,9 @@
 import type { ServerState } from '@wirewarp/protocol'
 import { hexMark, MASQUERADE_MARK, NFT_TABLE } from './dataplaneIds.ts'
 import { expandForwards, forwardCounterNames, type PortEntry } from './forwardPorts.ts'
-import { familyOf } from './ipNetworks.ts'
+import { familyOf, formatPrefixed, networkOf, parsePrefixed } from './ipNetworks.ts'
 import { nftElements, nftString } from './nftText.ts'
+import { renderVpnRuleset } from './renderVpnRuleset.ts'
 
 export interface CounterValue {
   packets: number
@@ -47,7 +49,16 @@ export function renderServerRuleset({ state, publicInterface, counters }: Server
       .filter((e) => !e.forward.preserveClientIp)
       .map((e) => `${e.publicPort}`)
   const count = (p: 'tcp' | 'udp') => proto(p).map((e) => `${e.publicPort} : "${names.get(e.forward.id)}"`)
-  const sources = (family: 4 | 6) => [...new Set(state.masqueradeSources.filter((s) => familyOf(s) === family))]
+  // Device networks are masqueraded like gateway LANs, so full-tunnel devices reach the internet
+  // from the public address; their users' rules have already judged every packet by then.
+  const deviceNetworks = state.vpn.deviceNetworks.flatMap((n) => {
+    const p = parsePrefixed(n)
+    return p ? [formatPrefixed(networkOf(p))] : []
+  })
+  const sources = (family: 4 | 6) => [
+    ...new Set([...state.masqueradeSources, ...deviceNetworks].filter((s) => familyOf(s) === family)),
+  ]
+  const vpn = renderVpnRuleset(state.vpn, wg)
   // IPv6 destinations need their own maps (`dnat ip6 to`); most servers have none.
   const dnat6 = (p: 'tcp' | 'udp') => dnat(p, 6).length > 0
   const pair = `iifname . oifname { ${pub} . ${wg}, ${wg} . ${pub} }`
@@ -71,6 +82,7 @@ export function renderServerRuleset({ state, publicInterface, counters }: Server
   for (const p of ['tcp', 'udp'] as const) block('set', `masq_${p}`, ['type inet_service'], masq(p))
   block('set', 'masq_sources4', ['type ipv4_addr', 'flags interval', 'auto-merge'], sources(4))
   block('set', 'masq_sources6', ['type ipv6_addr', 'flags interval', 'auto-merge'], sources(6))
+  lines.push(...vpn.declarations)
 
   lines.push(
     '  chain prerouting {',
@@ -91,6 +103,8 @@ export function renderServerRuleset({ state, publicInterface, counters }: Server
     // Accept, never drop: a drop policy here would also stop Docker's and everyone else's traffic.
     '    type filter hook forward priority filter; policy accept;',
     '    tcp flags syn tcp option maxseg size set rt mtu',
+    // Before any accept: a device's every packet passes its user's rules.
+    ...vpn.forward,
     // A filter chain sees every packet of both directions (a nat chain only the first), and the
     // conntrack entry still knows the public port a reply belongs to.
     ...(['tcp', 'udp'] as const).map(

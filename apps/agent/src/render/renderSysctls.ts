@@ -17,10 +17,14 @@ export function renderSysctls(state: DesiredState): Sysctl[] {
   const wg = state.wireguard
   if (!wg) return []
   const out: Sysctl[] = [{ key: 'net/ipv4/ip_forward', value: '1' }]
-  if (state.mode === 'server') {
-    if (wg.addresses.some((a) => familyOf(a) === 6)) out.push({ key: 'net/ipv6/conf/all/forwarding', value: '1' })
-    return out
-  }
+  const deviceNetworks = state.mode === 'server' ? state.vpn.deviceNetworks : state.deviceNetworks
+  // IPv6 devices are forwarded by the server and, into a site's LAN, by the client. Note that
+  // with forwarding on, Linux ignores router advertisements on interfaces with accept_ra=1.
+  const v6 =
+    (state.mode === 'server' && wg.addresses.some((a) => familyOf(a) === 6)) ||
+    deviceNetworks.some((n) => familyOf(n) === 6)
+  if (v6) out.push({ key: 'net/ipv6/conf/all/forwarding', value: '1' })
+  if (state.mode === 'server') return out
   // Loose reverse-path filtering: client addresses arrive on the tunnel while the main table
   // routes them elsewhere; strict mode would drop them. The kernel uses the larger of `all` and
   // the interface's value, so both are set.

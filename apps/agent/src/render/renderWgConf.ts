@@ -1,8 +1,8 @@
 /**
- * Renders an interface and its peers as the file `wg syncconf` reads (given on stdin, because it
- * holds the private key). Pure: the private key is passed in, never read here.
+ * Renders an interface and its peers as the file `wg syncconf` reads (a 0600 file, removed right
+ * after, because it holds the private key and preshared keys). Pure: the keys are passed in.
  */
-import type { WgInterfaceState } from '@wirewarp/protocol'
+import type { WgConfig } from './wantedWgPeers.ts'
 
 /** A peer's name as a comment on one line: a newline in a name must not become a config line. */
 function comment(name: string): string {
@@ -10,7 +10,7 @@ function comment(name: string): string {
   return clean ? `# ${clean}` : ''
 }
 
-export function renderWgConf(wg: WgInterfaceState, privateKey: string): string {
+export function renderWgConf(wg: WgConfig, privateKey: string): string {
   const lines = ['[Interface]', `PrivateKey = ${privateKey}`]
   // No ListenPort (a client): the kernel picks one and `syncconf` leaves it as it is.
   if (wg.listenPort !== null) lines.push(`ListenPort = ${wg.listenPort}`)
@@ -19,6 +19,8 @@ export function renderWgConf(wg: WgInterfaceState, privateKey: string): string {
     const c = comment(peer.name)
     if (c) lines.push(c)
     lines.push(`PublicKey = ${peer.publicKey}`)
+    // syncconf removes a preshared key that the file does not name, so absence means "none".
+    if (peer.presharedKey) lines.push(`PresharedKey = ${peer.presharedKey}`)
     if (peer.allowedIps.length > 0) lines.push(`AllowedIPs = ${peer.allowedIps.join(', ')}`)
     if (peer.endpoint !== null) lines.push(`Endpoint = ${peer.endpoint}`)
     if (peer.persistentKeepalive > 0) lines.push(`PersistentKeepalive = ${peer.persistentKeepalive}`)

@@ -1,5 +1,5 @@
 /** Desired states for tests: a VPS with one homelab peer and a forward, and a detached client. */
-import type { ClientState, ServerState } from '@wirewarp/protocol'
+import { type ClientState, EMPTY_VPN_STATE, type ServerState } from '@wirewarp/protocol'
 
 /** The server epoch of the sample states unless a test names another. */
 export const SAMPLE_EPOCH = 'epoch-a'
@@ -40,6 +40,7 @@ export function serverState(revision: number, epoch = SAMPLE_EPOCH): ServerState
       },
     ],
     masqueradeSources: [],
+    vpn: EMPTY_VPN_STATE,
   }
 }
 
@@ -52,5 +53,6 @@ export function clientState(revision: number, epoch = SAMPLE_EPOCH): ClientState
     tunnelNetworks: [],
     inboundForwards: [],
     gateway: { enabled: false, lanNetworks: [], lanIp: null },
+    deviceNetworks: [],
   }
 }

@@ -173,13 +173,14 @@ export function agentRoutes(app: App, ctx: AppContext): void {
       config: { auth: 'admin' },
       schema: {
         tags,
-        summary: 'The desired state the server holds for this agent (what it pushes)',
+        summary: 'The desired state the server holds for this agent (what it pushes; preshared keys left out)',
         params: IdParams,
         response: { 200: DesiredState, 404: ErrorBody },
       },
     },
     async (request) => {
-      const input = await loadDesiredStateInput(ctx.db, request.params.id)
+      // Devices' preshared keys stay between the server and the agent.
+      const input = await loadDesiredStateInput(ctx.db, request.params.id, null)
       if (!input) throw notFound('Agent')
       return computeDesiredState(input)
     },

@@ -11,6 +11,7 @@ import { change } from '../http/mutate.ts'
 import type { App } from '../http/types.ts'
 import { revokeApiTokensOfUser } from '../store/apiTokens.ts'
 import { writeAudit } from '../store/auditLog.ts'
+import { serverAgentsOfUser } from '../store/devices.ts'
 import { lockNamed } from '../store/locks.ts'
 import { deleteSessionsOfUser } from '../store/sessions.ts'
 import {
@@ -102,7 +103,7 @@ export function userRoutes(app: App, ctx: AppContext): void {
         throw invalidFields({ revokeApiTokens: 'Only applies together with a new password' })
       const passwordHash = b.password ? await hashPassword(b.password) : undefined
       const self = request.principal?.user.id
-      return change(ctx, request, async ({ db: trx }) => {
+      return change(ctx, request, async ({ db: trx, affect }) => {
         // Changes that could remove the last admin take turns: two admins demoting each other at
         // the same moment must not both succeed.
         await lockNamed(trx, 'users')
@@ -120,6 +121,9 @@ export function userRoutes(app: App, ctx: AppContext): void {
           ...(b.disabled !== undefined ? { disabled: b.disabled } : {}),
           ...(passwordHash ? { passwordHash } : {}),
         })
+        // A disabled user's devices leave their tunnel servers until the account is enabled again.
+        if (b.disabled !== undefined && b.disabled !== before.disabled)
+          await affect(await serverAgentsOfUser(trx, before.id))
         // A new password or a disabled account ends the user's other sessions.
         if (passwordHash || b.disabled === true)
           await deleteSessionsOfUser(trx, before.id, before.id === self ? request.principal?.sessionId : undefined)
@@ -154,10 +158,12 @@ export function userRoutes(app: App, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      await change(ctx, request, async ({ db: trx }) => {
+      await change(ctx, request, async ({ db: trx, affect }) => {
         await lockNamed(trx, 'users')
         const u = await mustGet(trx, request.params.id)
         if (u.role === 'admin' && !u.disabled && (await countActiveAdmins(trx, u.id)) === 0) throw lastAdmin()
+        // Their devices (and so their peers) and rules go with them.
+        await affect(await serverAgentsOfUser(trx, u.id))
         await deleteUser(trx, u.id)
         await writeAudit(trx, actorOf(request), 'user.delete', { type: 'user', id: u.id }, { email: u.email })
       })

@@ -7,6 +7,7 @@ import { loginThrottle } from './migrations/003_login_throttle.ts'
 import { coreIntegrity } from './migrations/004_core_integrity.ts'
 import { agentHost } from './migrations/005_agent_host.ts'
 import { agentUpdate } from './migrations/006_agent_update.ts'
+import { devices } from './migrations/007_devices.ts'
 
 class StaticMigrations implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
@@ -20,6 +21,7 @@ class StaticMigrations implements MigrationProvider {
       '004_core_integrity': coreIntegrity(this.dialect),
       '005_agent_host': agentHost(this.dialect),
       '006_agent_update': agentUpdate(this.dialect),
+      '007_devices': devices(this.dialect),
     }
   }
 }

@@ -105,6 +105,13 @@ export interface TunnelServersTable {
   tunnelNetworkV6: string | null
   mtu: number
   dns: string
+  deviceNetworkV4: string
+  deviceNetworkV6: string | null
+  clientEndpoint: string | null
+  /** JSON array of CIDRs. */
+  clientAllowedIps: string
+  clientKeepalive: number
+  clientMtu: number | null
   createdAt: string
   updatedAt: string
 }
@@ -201,6 +208,7 @@ export interface WireguardKeysTable {
   publicKey: string
   tunnelServerId: string | null
   tunnelClientId: string | null
+  deviceId: Generated<string | null>
   createdAt: string
 }
 
@@ -210,6 +218,59 @@ export interface ThrottleTable {
   failures: number
   lastFailureAt: number
   expiresAt: number
+}
+
+/** A user's device: a peer of its tunnel server, addressed at `hostOffset` in the server's device networks. */
+export interface DevicesTable {
+  id: string
+  userId: string
+  tunnelServerId: string
+  name: string
+  description: string
+  publicKey: string
+  /** Sealed with the secret box; null: none. */
+  presharedKey: string | null
+  hostOffset: number
+  endpoint: string | null
+  /** JSON arrays; null: the server's default. */
+  dns: string | null
+  allowedIps: string | null
+  mtu: number | null
+  persistentKeepalive: number | null
+  enabled: boolean
+  changedRevision: Generated<number>
+  createdAt: string
+  updatedAt: string
+}
+
+export interface RulesTable {
+  id: string
+  action: 'accept' | 'drop'
+  destination: string
+  protocol: 'tcp' | 'udp' | null
+  ports: string | null
+  userId: string | null
+  tunnelServerId: string | null
+  description: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface DeviceStatsTable {
+  deviceId: string
+  latestHandshakeAt: string | null
+  /** bigint on PostgreSQL: read back as strings. */
+  rxBytes: number | string
+  txBytes: number | string
+  endpoint: string | null
+  updatedAt: string
+}
+
+export interface DeviceTrafficTable {
+  deviceId: string
+  bucket: string
+  rxBytes: number | string
+  txBytes: number | string
 }
 
 export interface Database {
@@ -229,6 +290,10 @@ export interface Database {
   locks: LocksTable
   wireguardKeys: WireguardKeysTable
   throttle: ThrottleTable
+  devices: DevicesTable
+  rules: RulesTable
+  deviceStats: DeviceStatsTable
+  deviceTraffic: DeviceTrafficTable
 }
 
 /**
@@ -249,3 +314,5 @@ export type AgentRow = Selectable<AgentsTable>
 export type TunnelServerRow = Selectable<TunnelServersTable>
 export type TunnelClientRow = Selectable<TunnelClientsTable>
 export type PortForwardRow = Selectable<PortForwardsTable>
+export type DeviceRow = Selectable<DevicesTable>
+export type RuleRow = Selectable<RulesTable>

@@ -3,8 +3,15 @@
  * address, gateway role and LAN. A change locks the servers it involves (old and new, in id
  * order) before it checks addresses, and names the agents on both ends.
  */
-import { cidrContains, type TunnelClientUpdate } from '@wirewarp/protocol'
-import { clientHasForwards, gatewayWithoutLan, lanIpOutside, notFound, tunnelServerNotFound } from '../errors.ts'
+import { cidrContains, cidrsOverlap, type TunnelClientUpdate } from '@wirewarp/protocol'
+import {
+  clientHasForwards,
+  gatewayWithoutLan,
+  invalidFields,
+  lanIpOutside,
+  notFound,
+  tunnelServerNotFound,
+} from '../errors.ts'
 import { writeAudit } from '../store/auditLog.ts'
 import { lockTunnelServers } from '../store/locks.ts'
 import { listPortForwards } from '../store/portForwards.ts'
@@ -44,6 +51,16 @@ export async function changeTunnelClient(tx: Tx, id: string, b: TunnelClientUpda
   const lanIp = b.lanIp === undefined ? c.lanIp : b.lanIp
   if (lanIp && lanNetworks.length > 0 && !lanNetworks.some((n) => cidrContains(n, lanIp))) throw lanIpOutside(lanIp)
   if ((b.isGateway ?? c.isGateway) && lanNetworks.length === 0) throw gatewayWithoutLan()
+  // Devices of the server reach the LAN through it: their network must not be the LAN's.
+  if (server && (b.lanNetworks !== undefined || moved)) {
+    const clash = lanNetworks.find((l) =>
+      [server.deviceNetworkV4, server.deviceNetworkV6].some((d) => d && cidrsOverlap(l, d)),
+    )
+    if (clash)
+      throw invalidFields({
+        lanNetworks: `${clash} overlaps the device network of ${server.name}; change one of them`,
+      })
+  }
 
   await updateTunnelClient(tx.db, c.id, {
     ...(b.name !== undefined ? { name: b.name } : {}),

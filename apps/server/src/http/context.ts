@@ -7,6 +7,7 @@ import type { Db, Dialect } from '../db/database.ts'
 import type { AgentHub } from '../hub/agentHub.ts'
 import type { LiveEvents } from '../hub/liveEvents.ts'
 import type { ReleaseCatalogue } from '../releases/releaseCatalogue.ts'
+import type { SecretBox } from '../secretBox.ts'
 
 export interface AppContext {
   db: Db
@@ -15,6 +16,8 @@ export interface AppContext {
   throttle: LoginThrottle
   /** Signs and checks the browser cookie that exempts known devices from the per-account throttle. */
   deviceCookies: DeviceCookies
+  /** Seals secrets at rest (devices' preshared keys) under a key derived from the master secret. */
+  secrets: SecretBox
   version: string
   hub: AgentHub
   events: LiveEvents

@@ -21,6 +21,7 @@ import { recordAgentHello } from '../domain/agents.ts'
 import { runChange } from '../domain/change.ts'
 import { AgentRefused, alreadyConnected, helloFirst, helloTimeout, serverStopping } from '../errors.ts'
 import type { ReleaseCatalogue } from '../releases/releaseCatalogue.ts'
+import type { SecretBox } from '../secretBox.ts'
 import {
   getAgent,
   type LatestVersions,
@@ -32,9 +33,11 @@ import {
   writeLastSeen,
 } from '../store/agents.ts'
 import { loadDesiredStateInput } from '../store/desiredStateInput.ts'
+import { recordDeviceStats } from '../store/deviceStats.ts'
 import { getEpoch, startNewEpoch } from '../store/epoch.ts'
 import { insertMetrics } from '../store/metrics.ts'
 import { nowIso } from '../store/rows.ts'
+import { getTunnelServerOfAgent } from '../store/tunnelServers.ts'
 import { parseAgentFrame } from './agentFrames.ts'
 import { AgentUpdates } from './agentUpdates.ts'
 import { Commands } from './commands.ts'
@@ -55,6 +58,8 @@ export interface HubOptions {
   flushEveryMs?: number
   /** Throttles failed registrations and hellos per address. */
   guard?: AgentAuthGuard
+  /** Opens devices' preshared keys for the tunnel servers' states; without it they go out without. */
+  secrets?: SecretBox
   /** The releases agents update to; also what marks an agent outdated in live events. */
   releases?: ReleaseCatalogue
 }
@@ -318,7 +323,8 @@ export class AgentHub {
   }
 
   async #loadState(agentId: string): Promise<DesiredState | null> {
-    const input = await loadDesiredStateInput(this.o.db, agentId)
+    const secrets = this.o.secrets
+    const input = await loadDesiredStateInput(this.o.db, agentId, secrets ? (v) => secrets.open(v) : null)
     return input ? computeDesiredState(input) : null
   }
 
@@ -354,9 +360,18 @@ export class AgentHub {
         }
         return
       }
-      case 'metrics':
-        await insertMetrics(this.o.db, c.agentId, nowIso(), msg.sample)
+      case 'metrics': {
+        const at = new Date()
+        const sample = { ...msg.sample }
+        // Devices' peers go to their own table; the sample keeps the sites' (a tunnel server
+        // with 10,000 devices would otherwise store them all in every sample).
+        if (sample.peers && sample.peers.length > 0) {
+          const server = await getTunnelServerOfAgent(this.o.db, c.agentId)
+          if (server) sample.peers = await recordDeviceStats(this.o.db, server.id, sample.peers, at)
+        }
+        await insertMetrics(this.o.db, c.agentId, at.toISOString(), sample)
         return
+      }
       case 'register':
       case 'hello':
         throw alreadyConnected(msg.type)

@@ -6,11 +6,17 @@ import {
   type ClientState,
   cidrContains,
   type DesiredState,
+  type DeviceState,
   type ForwardState,
+  orderRules,
   parseCidr,
+  parsePortRange,
+  type RuleLike,
   type ServerState,
+  type VpnState,
   type WgPeer,
 } from '@wirewarp/protocol'
+import { deviceIpv4, deviceIpv6, SERVER_DEVICE_OFFSET } from '../tunnel/deviceAddresses.ts'
 import { serverTunnelIp, v6TunnelIp } from '../tunnel/tunnelAddresses.ts'
 
 export interface ServerInput {
@@ -23,6 +29,8 @@ export interface ServerInput {
   tunnelNetworkV4: string
   tunnelNetworkV6: string | null
   mtu: number
+  deviceNetworkV4: string
+  deviceNetworkV6: string | null
 }
 
 export interface ClientInput {
@@ -47,6 +55,24 @@ export interface ForwardInput {
   preserveClientIp: boolean
 }
 
+export interface DeviceInput {
+  id: string
+  userId: string
+  publicKey: string
+  /** Opened from the secret box; null: none (or not shown). */
+  presharedKey: string | null
+  hostOffset: number
+  enabled: boolean
+  userDisabled: boolean
+}
+
+export interface VpnInput {
+  defaultPolicy: 'accept' | 'drop'
+  devices: DeviceInput[]
+  /** The rules that can hold on this server (for it or for all), in any order. */
+  rules: RuleLike[]
+}
+
 export type DesiredStateInput =
   | {
       mode: 'server'
@@ -55,6 +81,8 @@ export type DesiredStateInput =
       server: ServerInput
       clients: ClientInput[]
       forwards: ForwardInput[]
+      /** Absent: no devices (inputs written before the VPN). */
+      vpn?: VpnInput
     }
   | {
       mode: 'client'
@@ -74,6 +102,44 @@ function prefixOf(cidr: string): number {
 
 function tunnelNetworks(s: ServerInput): string[] {
   return s.tunnelNetworkV6 ? [s.tunnelNetworkV4, s.tunnelNetworkV6] : [s.tunnelNetworkV4]
+}
+
+function deviceNetworks(s: ServerInput): string[] {
+  return s.deviceNetworkV6 ? [s.deviceNetworkV4, s.deviceNetworkV6] : [s.deviceNetworkV4]
+}
+
+/**
+ * Devices whose peer belongs on the server (enabled, of a user who may sign in), sorted by key,
+ * and every such user with the rules for them in the order they are enforced.
+ */
+function vpnState(s: ServerInput, vpn: VpnInput | undefined): VpnState {
+  const active = (vpn?.devices ?? []).filter((d) => d.enabled && !d.userDisabled)
+  const devices: DeviceState[] = active
+    .map((d) => {
+      const v6 = deviceIpv6(s.deviceNetworkV6, d.hostOffset)
+      return {
+        publicKey: d.publicKey,
+        presharedKey: d.presharedKey,
+        addresses: [`${deviceIpv4(s.deviceNetworkV4, d.hostOffset)}/32`, ...(v6 ? [`${v6}/128`] : [])],
+        user: d.userId,
+      }
+    })
+    .sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0))
+  const users = [...new Set(active.map((d) => d.userId))].sort()
+  return {
+    deviceNetworks: deviceNetworks(s),
+    defaultPolicy: vpn?.defaultPolicy ?? 'accept',
+    devices,
+    users: users.map((id) => ({
+      id,
+      rules: orderRules((vpn?.rules ?? []).filter((r) => r.userId === null || r.userId === id)).map((r) => ({
+        action: r.action,
+        destination: r.destination,
+        protocol: r.protocol,
+        ports: r.ports === null ? null : parsePortRange(r.ports),
+      })),
+    })),
+  }
 }
 
 function endpointOf(s: ServerInput): string | null {
@@ -110,6 +176,13 @@ function serverState(input: Extract<DesiredStateInput, { mode: 'server' }>): Ser
   const addresses = [`${v4}/${prefixOf(s.tunnelNetworkV4)}`]
   if (s.tunnelNetworkV6)
     addresses.push(`${v6TunnelIp(s.tunnelNetworkV6, s.tunnelNetworkV4, v4)}/${prefixOf(s.tunnelNetworkV6)}`)
+  const vpn = vpnState(s, input.vpn)
+  // The server's own address in each device network: the route to the devices comes with it.
+  if (vpn.devices.length > 0) {
+    addresses.push(`${deviceIpv4(s.deviceNetworkV4, SERVER_DEVICE_OFFSET)}/${prefixOf(s.deviceNetworkV4)}`)
+    if (s.deviceNetworkV6)
+      addresses.push(`${deviceIpv6(s.deviceNetworkV6, SERVER_DEVICE_OFFSET)}/${prefixOf(s.deviceNetworkV6)}`)
+  }
 
   const clients = [...input.clients].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
   const peers: WgPeer[] = []
@@ -144,11 +217,13 @@ function serverState(input: Extract<DesiredStateInput, { mode: 'server' }>): Ser
     publicIp: s.publicIp,
     tunnelNetworks: tunnelNetworks(s),
     forwards: forwardStates(input.forwards, byId),
+    // Devices' networks are masqueraded by the agent from vpn.deviceNetworks (full tunnel).
     masqueradeSources: [
       ...new Set(
         clients.filter((c) => c.isGateway && c.tunnelIp).flatMap((c) => [`${c.tunnelIp}/32`, ...c.lanNetworks]),
       ),
     ],
+    vpn,
   }
 }
 
@@ -164,6 +239,7 @@ function clientState(input: Extract<DesiredStateInput, { mode: 'client' }>): Cli
       tunnelNetworks: [],
       inboundForwards: [],
       gateway,
+      deviceNetworks: [],
     }
 
   const addresses = [`${c.tunnelIp}/${prefixOf(s.tunnelNetworkV4)}`]
@@ -172,7 +248,8 @@ function clientState(input: Extract<DesiredStateInput, { mode: 'client' }>): Cli
   // Forwarded connections arrive from any public address (real client IP), and a gateway's LAN
   // gets replies from anywhere: WireGuard drops packets whose source is outside the allowed IPs,
   // so the server peer allows everything. The agent adds no routes from them (like Table = off).
-  const allowedIps = s.tunnelNetworkV6 ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']
+  // Devices' IPv6 traffic comes through the tunnel too, also over an IPv4-only tunnel network.
+  const allowedIps = s.tunnelNetworkV6 || s.deviceNetworkV6 ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']
   return {
     mode: 'client',
     epoch: input.epoch,
@@ -195,6 +272,8 @@ function clientState(input: Extract<DesiredStateInput, { mode: 'client' }>): Cli
     tunnelNetworks: tunnelNetworks(s),
     inboundForwards: forwardStates(input.forwards, new Map([[c.id, c]])),
     gateway,
+    // Devices of the server reach this site's networks; the agent masquerades them into the LAN.
+    deviceNetworks: deviceNetworks(s),
   }
 }
 

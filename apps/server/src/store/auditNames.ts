@@ -27,6 +27,7 @@ const LOOKUPS: Record<string, Lookup> = {
   user: (db, ids) => db.selectFrom('users').select(['id', 'email as name']).where('id', 'in', ids).execute(),
   service_template: (db, ids) =>
     db.selectFrom('serviceTemplates').select(['id', 'name']).where('id', 'in', ids).execute(),
+  device: (db, ids) => db.selectFrom('devices').select(['id', 'name']).where('id', 'in', ids).execute(),
   api_token: (db, ids) => db.selectFrom('apiTokens').select(['id', 'name']).where('id', 'in', ids).execute(),
   registration_token: (db, ids) =>
     db.selectFrom('registrationTokens').select(['id', 'name']).where('id', 'in', ids).execute(),

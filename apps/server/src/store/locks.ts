@@ -29,3 +29,13 @@ export async function lockNamed(db: Db, name: 'users'): Promise<void> {
     .where('name', '=', name)
     .execute()
 }
+
+/** Serialises changes to one user's devices (their number and names). False: no such user. */
+export async function lockUser(db: Db, userId: string): Promise<boolean> {
+  const r = await db
+    .updateTable('users')
+    .set((eb) => ({ role: eb.ref('role') }))
+    .where('id', '=', userId)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}

@@ -1,10 +1,39 @@
 /** Tunnel servers: the server-mode half of an agent (a VPS with a public address and the WireGuard hub). */
-import type { TunnelServer } from '@wirewarp/protocol'
+import {
+  type ClientSettings,
+  DEFAULT_CLIENT_ALLOWED_IPS,
+  DEFAULT_CLIENT_KEEPALIVE,
+  DEFAULT_DEVICE_NETWORK_V4,
+  type TunnelServer,
+  type VpnServer,
+} from '@wirewarp/protocol'
 import type { Db } from '../db/database.ts'
 import type { TunnelServerRow } from '../db/schema.ts'
 import { newId, nowIso, page, parseJsonColumn, StringList } from './rows.ts'
 
 type Row = TunnelServerRow & { status: 'pending' | 'connected' | 'disconnected'; agentAddress: string | null }
+
+/** The public IP and WireGuard port as a WireGuard endpoint (`[v6]:port` for IPv6); null without an IP. */
+export function endpointFor(publicIp: string | null, wgPort: number): string | null {
+  if (!publicIp) return null
+  return publicIp.includes(':') ? `[${publicIp}]:${wgPort}` : `${publicIp}:${wgPort}`
+}
+
+/** What a device's config uses unless the device says otherwise. */
+export function clientDefaultsOf(
+  row: Pick<
+    TunnelServerRow,
+    'publicIp' | 'wgPort' | 'mtu' | 'dns' | 'clientEndpoint' | 'clientAllowedIps' | 'clientKeepalive' | 'clientMtu'
+  >,
+): ClientSettings {
+  return {
+    endpoint: row.clientEndpoint ?? endpointFor(row.publicIp, row.wgPort),
+    dns: parseJsonColumn(row.dns, StringList, []),
+    allowedIps: parseJsonColumn(row.clientAllowedIps, StringList, DEFAULT_CLIENT_ALLOWED_IPS),
+    mtu: row.clientMtu ?? row.mtu,
+    persistentKeepalive: row.clientKeepalive,
+  }
+}
 
 export function toTunnelServer(row: Row): TunnelServer {
   return {
@@ -22,6 +51,13 @@ export function toTunnelServer(row: Row): TunnelServer {
     tunnelNetworkV6: row.tunnelNetworkV6,
     mtu: row.mtu,
     dns: parseJsonColumn(row.dns, StringList, []),
+    deviceNetworkV4: row.deviceNetworkV4,
+    deviceNetworkV6: row.deviceNetworkV6,
+    clientEndpoint: row.clientEndpoint,
+    clientAllowedIps: parseJsonColumn(row.clientAllowedIps, StringList, DEFAULT_CLIENT_ALLOWED_IPS),
+    clientKeepalive: row.clientKeepalive,
+    clientMtu: row.clientMtu,
+    clientDefaults: clientDefaultsOf(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   }
@@ -41,6 +77,10 @@ export function listTunnelServers(db: Db, opts: { limit: number; offset: number 
 
 export function getTunnelServer(db: Db, id: string): Promise<Row | undefined> {
   return selectServers(db).where('tunnelServers.id', '=', id).executeTakeFirst()
+}
+
+export function getTunnelServerOfAgent(db: Db, agentId: string): Promise<TunnelServerRow | undefined> {
+  return db.selectFrom('tunnelServers').selectAll().where('agentId', '=', agentId).executeTakeFirst()
 }
 
 export const DEFAULT_TUNNEL_SERVER = {
@@ -65,6 +105,12 @@ export async function insertTunnelServer(
     wgPublicKey: null,
     tunnelNetworkV6: null,
     dns: '[]',
+    deviceNetworkV4: DEFAULT_DEVICE_NETWORK_V4,
+    deviceNetworkV6: null,
+    clientEndpoint: null,
+    clientAllowedIps: JSON.stringify(DEFAULT_CLIENT_ALLOWED_IPS),
+    clientKeepalive: DEFAULT_CLIENT_KEEPALIVE,
+    clientMtu: null,
     ...DEFAULT_TUNNEL_SERVER,
     ...s,
     createdAt: t,
@@ -84,4 +130,15 @@ export async function updateTunnelServer(
     .set({ ...patch, updatedAt: nowIso() })
     .where('id', '=', id)
     .execute()
+}
+
+/** Every tunnel server as users see it when they add a device. */
+export async function listVpnServers(db: Db): Promise<VpnServer[]> {
+  const rows = await db.selectFrom('tunnelServers').selectAll().orderBy('name').orderBy('id').execute()
+  return rows.map((s) => ({
+    id: s.id,
+    name: s.name,
+    ready: s.publicIp !== null && s.wgPublicKey !== null,
+    clientDefaults: clientDefaultsOf(s),
+  }))
 }

@@ -1,21 +1,27 @@
 /**
  * The registry of WireGuard public keys: every key in use has exactly one owner (a tunnel
- * server, a tunnel client; users' devices next), enforced by the table's primary key. Owners'
- * own `wg_public_key` columns are written only through here, in the same transaction.
+ * server, a tunnel client or a user's device), enforced by the table's primary key. Owners'
+ * own key columns are written only through here, in the same transaction.
  */
 import type { Db } from '../db/database.ts'
 import { nowIso } from './rows.ts'
 
-export type KeyOwner = { tunnelServerId: string } | { tunnelClientId: string }
+export type KeyOwner = { tunnelServerId: string } | { tunnelClientId: string } | { deviceId: string }
 
 export type KeyClaim = { ok: true; changed: boolean } | { ok: false; holder: string }
 
-function ownerColumn(owner: KeyOwner): 'tunnelServerId' | 'tunnelClientId' {
-  return 'tunnelServerId' in owner ? 'tunnelServerId' : 'tunnelClientId'
+type OwnerColumn = 'tunnelServerId' | 'tunnelClientId' | 'deviceId'
+
+function ownerColumn(owner: KeyOwner): OwnerColumn {
+  return 'tunnelServerId' in owner ? 'tunnelServerId' : 'tunnelClientId' in owner ? 'tunnelClientId' : 'deviceId'
 }
 
 function ownerId(owner: KeyOwner): string {
-  return 'tunnelServerId' in owner ? owner.tunnelServerId : owner.tunnelClientId
+  return 'tunnelServerId' in owner
+    ? owner.tunnelServerId
+    : 'tunnelClientId' in owner
+      ? owner.tunnelClientId
+      : owner.deviceId
 }
 
 /** Who holds `publicKey`, for people: "the tunnel server vps-1". Null when nobody does. */
@@ -24,12 +30,15 @@ export async function describeKeyHolder(db: Db, publicKey: string): Promise<stri
     .selectFrom('wireguardKeys')
     .leftJoin('tunnelServers', 'tunnelServers.id', 'wireguardKeys.tunnelServerId')
     .leftJoin('tunnelClients', 'tunnelClients.id', 'wireguardKeys.tunnelClientId')
-    .select(['tunnelServers.name as serverName', 'tunnelClients.name as clientName'])
+    .leftJoin('devices', 'devices.id', 'wireguardKeys.deviceId')
+    .select(['tunnelServers.name as serverName', 'tunnelClients.name as clientName', 'devices.id as deviceId'])
     .where('wireguardKeys.publicKey', '=', publicKey)
     .executeTakeFirst()
   if (!row) return null
   if (row.serverName) return `the tunnel server ${row.serverName}`
   if (row.clientName) return `the tunnel client ${row.clientName}`
+  // A device's name belongs to its user: others learn only that a device holds the key.
+  if (row.deviceId) return 'a device'
   return 'another peer'
 }
 
@@ -50,7 +59,7 @@ export async function claimWireguardKey(db: Db, owner: KeyOwner, publicKey: stri
   // refusal, not an error that would abort this transaction on PostgreSQL.
   const old = await db.selectFrom('wireguardKeys').selectAll().where(column, '=', id).executeTakeFirst()
   if (old) await db.deleteFrom('wireguardKeys').where('publicKey', '=', old.publicKey).execute()
-  const row = { tunnelServerId: null, tunnelClientId: null, [column]: id, createdAt: nowIso() }
+  const row = { tunnelServerId: null, tunnelClientId: null, deviceId: null, [column]: id, createdAt: nowIso() }
   const inserted = await db
     .insertInto('wireguardKeys')
     .values({ ...row, publicKey })
@@ -60,7 +69,12 @@ export async function claimWireguardKey(db: Db, owner: KeyOwner, publicKey: stri
     if (old) await db.insertInto('wireguardKeys').values(old).execute()
     return { ok: false, holder: (await describeKeyHolder(db, publicKey)) ?? 'another peer' }
   }
-  const table = column === 'tunnelServerId' ? 'tunnelServers' : 'tunnelClients'
-  await db.updateTable(table).set({ wgPublicKey: publicKey }).where('id', '=', id).execute()
+  if (column === 'deviceId') await db.updateTable('devices').set({ publicKey }).where('id', '=', id).execute()
+  else
+    await db
+      .updateTable(column === 'tunnelServerId' ? 'tunnelServers' : 'tunnelClients')
+      .set({ wgPublicKey: publicKey })
+      .where('id', '=', id)
+      .execute()
   return { ok: true, changed: true }
 }

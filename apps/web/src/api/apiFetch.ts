@@ -80,6 +80,30 @@ export async function apiFetch(path: string, options: ApiFetchOptions & { schema
   throw unexpectedAnswer(response, describeIssues(parsed.error))
 }
 
+/** A text answer (a `.conf` file): the same session, errors and messages as apiFetch. */
+export async function apiFetchText(path: string, options: { query?: QueryParams; signal?: AbortSignal } = {}) {
+  let response: Response
+  try {
+    response = await fetch(apiUrl(path, options.query), {
+      headers: { accept: 'text/plain, application/json' },
+      credentials: 'same-origin',
+      signal: options.signal ?? null,
+    })
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error
+    throw new ApiError(0, 'network', 'Could not reach the server. Check your connection and try again.')
+  }
+  const text = await response.text().catch(() => '')
+  if (response.ok) return text
+  let payload: unknown = null
+  try {
+    payload = JSON.parse(text)
+  } catch {
+    // A proxy's page: toApiError keeps the status.
+  }
+  throw toApiError(response, payload)
+}
+
 function unexpectedAnswer(response: Response, detail: string): ApiError {
   return new ApiError(
     response.status,

@@ -34,6 +34,8 @@ const auditLog = resource('audit-log')
 const serviceTemplates = resource('service-templates')
 const registrationTokens = resource('registration-tokens')
 const tunnelServerStatus = resource('tunnel-server-status')
+const devices = resource('devices')
+const rules = resource('rules')
 
 export const queryKeys = {
   me: ['auth', 'me'] as const,
@@ -80,6 +82,20 @@ export const queryKeys = {
   serviceTemplates: {
     ...serviceTemplates,
     list: () => [...serviceTemplates.lists, 'every'] as const,
+  },
+  devices: {
+    ...devices,
+    list: (filters: { userId: string | undefined } & PageParams) => [...devices.lists, filters] as const,
+  },
+  /** The tunnel servers a device can be added to, as every user sees them. */
+  vpnServers: ['vpn-servers'] as const,
+  vpnSettings: ['settings', 'vpn'] as const,
+  rules: {
+    ...rules,
+    list: (page: PageParams) => [...rules.lists, page] as const,
+    /** The order one user's traffic on one server meets the rules; under `all`, so any rule change refreshes it. */
+    effective: (userId: string, tunnelServerId: string) =>
+      [...rules.all, 'effective', { userId, tunnelServerId }] as const,
   },
   registrationTokens: {
     ...registrationTokens,

@@ -2,5 +2,5 @@
 import type { Role } from '@wirewarp/protocol'
 
 export function homePath(role: Role): string {
-  return role === 'admin' ? '/overview' : '/api-tokens'
+  return role === 'admin' ? '/overview' : '/devices'
 }

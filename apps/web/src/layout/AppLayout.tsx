@@ -7,7 +7,7 @@
  * the links, the profile and "Sign out" as a vertical list; it closes on navigation and on Escape.
  */
 import type { Role } from '@wirewarp/protocol'
-import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react'
+import { Suspense, useEffect, useId, useRef, useState, useSyncExternalStore } from 'react'
 import { Link, NavLink, Outlet, useLocation } from 'react-router'
 import { useSignOut } from '../api/auth.ts'
 import { useLiveEvents } from '../api/useLiveEvents.ts'
@@ -15,6 +15,7 @@ import { homePath } from '../auth/homePath.ts'
 import { useSession } from '../auth/SessionContext.ts'
 import { Button } from '../components/Button.tsx'
 import { Logo } from '../components/Logo.tsx'
+import { Loading } from '../components/QueryStatus.tsx'
 import { ThemeToggle } from '../theme/ThemeToggle.tsx'
 
 interface NavItem {
@@ -32,6 +33,10 @@ const navItems: readonly NavItem[] = [
   { to: '/port-forwards', label: 'Port forwards', roles: ['admin'] },
   { to: '/service-templates', label: 'Service templates', roles: ['admin'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
+  { to: '/devices', label: 'My devices', roles: ['admin', 'user'] },
+  { to: '/admin/devices', label: 'Devices', roles: ['admin'] },
+  { to: '/rules', label: 'Rules', roles: ['admin'] },
+  { to: '/settings/vpn', label: 'VPN settings', roles: ['admin'] },
   { to: '/api-tokens', label: 'API tokens', roles: ['admin', 'user'] },
   { to: '/audit-log', label: 'Audit log', roles: ['admin'] },
 ]
@@ -165,7 +170,10 @@ export function AppLayout() {
           </Button>
         </header>
         <main className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-8">
-          <Outlet />
+          {/* The VPN's pages load as a chunk of their own on first use. */}
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
         </main>
       </div>
     </div>

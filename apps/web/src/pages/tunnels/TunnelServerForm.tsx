@@ -1,4 +1,4 @@
-/** The settings of a tunnel server: name, public address, WireGuard port and interface, networks, MTU, DNS. */
+/** The settings of a tunnel server: name, public address, WireGuard port and interface, networks, MTU. */
 import { type TunnelServer, TunnelServerUpdate } from '@wirewarp/protocol'
 import { type FormEvent, useState } from 'react'
 import { useUpdateTunnelServer } from '../../api/tunnels.ts'
@@ -6,7 +6,6 @@ import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { type ControlProps, Field, inputClass } from '../../components/Field.tsx'
 import { requiredNumber } from '../../forms/numberInput.ts'
-import { formatList, parseList, sameList } from '../../forms/parseList.ts'
 import { useFormErrors } from '../../forms/useFormErrors.ts'
 
 const shownFields = [
@@ -18,7 +17,6 @@ const shownFields = [
   'tunnelNetworkV4',
   'tunnelNetworkV6',
   'mtu',
-  'dns',
 ] as const
 
 type Values = Record<(typeof shownFields)[number], string>
@@ -33,7 +31,6 @@ function valuesOf(s: TunnelServer): Values {
     tunnelNetworkV4: s.tunnelNetworkV4,
     tunnelNetworkV6: s.tunnelNetworkV6 ?? '',
     mtu: String(s.mtu),
-    dns: formatList(s.dns),
   }
 }
 
@@ -49,8 +46,6 @@ function patchOf(s: TunnelServer, v: Values): TunnelServerUpdate {
   if (v.tunnelNetworkV4.trim() !== s.tunnelNetworkV4) patch.tunnelNetworkV4 = v.tunnelNetworkV4.trim()
   if (orNull(v.tunnelNetworkV6) !== s.tunnelNetworkV6) patch.tunnelNetworkV6 = orNull(v.tunnelNetworkV6)
   if (v.mtu !== String(s.mtu)) patch.mtu = requiredNumber(v.mtu)
-  const dns = parseList(v.dns)
-  if (!sameList(dns, s.dns)) patch.dns = dns
   return patch
 }
 
@@ -66,7 +61,7 @@ export function TunnelServerForm({ server }: { server: TunnelServer }) {
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
     const patch = patchOf(server, values)
-    if (!errors.check(TunnelServerUpdate, patch, { lists: { dns: patch.dns } })) return
+    if (!errors.check(TunnelServerUpdate, patch)) return
     if (Object.keys(patch).length === 0) return
     // Show the values as the server stored them (it may normalise an address).
     update.mutate({ id: server.id, patch }, { onSuccess: (saved) => setValues(valuesOf(saved)) })
@@ -168,14 +163,6 @@ export function TunnelServerForm({ server }: { server: TunnelServer }) {
           hint="1420 fits any Ethernet path; lower it if large packets stall."
         >
           {text('mtu', { numeric: true })}
-        </Field>
-        <Field
-          label="DNS for clients"
-          name="dns"
-          error={errors.fields.dns}
-          hint="Up to 4 addresses, separated by commas; empty to leave clients' DNS alone."
-        >
-          {text('dns', { placeholder: '1.1.1.1, 9.9.9.9', mono: true })}
         </Field>
       </div>
       <div className="flex items-center justify-end gap-3">

@@ -1,4 +1,7 @@
-/** One tunnel server: its settings (editable), whether its agent applied them, and its peers as last sampled. */
+/**
+ * One tunnel server: its settings and its devices' defaults (editable), whether its agent applied
+ * them, and its peers as last sampled.
+ */
 import type { TunnelServer } from '@wirewarp/protocol'
 import { Link } from 'react-router'
 import { useTunnelServerStatus } from '../../api/tunnelServerStatus.ts'
@@ -10,6 +13,7 @@ import { LoadError, Loading } from '../../components/QueryStatus.tsx'
 import { Section } from '../../components/Section.tsx'
 import { useNow } from '../../format/useNow.ts'
 import { AgentStatusBadge } from '../agents/AgentStatusBadge.tsx'
+import { DeviceDefaultsForm } from './DeviceDefaultsForm.tsx'
 import { ServerApplyState } from './ServerApplyState.tsx'
 import { TunnelPeers } from './TunnelPeers.tsx'
 import { TunnelServerForm } from './TunnelServerForm.tsx'
@@ -73,6 +77,10 @@ function TunnelServerDetail({ server }: { server: TunnelServer }) {
             )}
           </Section>
         </div>
+
+        <Section title="Device defaults">
+          <DeviceDefaultsForm server={server} />
+        </Section>
 
         <Section
           title="Peers"

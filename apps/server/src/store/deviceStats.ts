@@ -1,0 +1,92 @@
+/**
+ * Devices' traffic as their tunnel server's agent reports it: the latest report per device
+ * (overwritten every cycle) and a history downsampled to one row per device per bucket, never a
+ * JSON document per sample.
+ */
+import type { MetricsSample } from '@wirewarp/protocol'
+import type { Db } from '../db/database.ts'
+
+/** One history row per device per this many milliseconds: the counters at the bucket's start. */
+export const TRAFFIC_BUCKET_MS = 5 * 60_000
+// Parameters per statement stay far below SQLite's limit (32,766) and PostgreSQL's (65,535).
+const CHUNK = 1000
+
+type Peer = NonNullable<MetricsSample['peers']>[number]
+
+/**
+ * Stores the reports of the peers that are devices of this tunnel server; returns the other peers
+ * (the sites), which stay in the agent's metrics sample.
+ */
+export async function recordDeviceStats(db: Db, tunnelServerId: string, peers: Peer[], at: Date): Promise<Peer[]> {
+  const devices = await db
+    .selectFrom('devices')
+    .select(['id', 'publicKey'])
+    .where('tunnelServerId', '=', tunnelServerId)
+    .execute()
+  if (devices.length === 0) return peers
+  const byKey = new Map(devices.map((d) => [d.publicKey, d.id]))
+  const rest: Peer[] = []
+  const rows: {
+    deviceId: string
+    latestHandshakeAt: string | null
+    rxBytes: number
+    txBytes: number
+    endpoint: string | null
+    updatedAt: string
+  }[] = []
+  const updatedAt = at.toISOString()
+  for (const p of peers) {
+    const deviceId = byKey.get(p.publicKey)
+    if (!deviceId) rest.push(p)
+    else
+      rows.push({
+        deviceId,
+        latestHandshakeAt: p.latestHandshakeAt,
+        rxBytes: p.rxBytes,
+        txBytes: p.txBytes,
+        endpoint: p.endpoint,
+        updatedAt,
+      })
+  }
+  const bucket = new Date(Math.floor(at.getTime() / TRAFFIC_BUCKET_MS) * TRAFFIC_BUCKET_MS).toISOString()
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK)
+    await db
+      .insertInto('deviceStats')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.column('deviceId').doUpdateSet((eb) => ({
+          latestHandshakeAt: eb.ref('excluded.latestHandshakeAt'),
+          rxBytes: eb.ref('excluded.rxBytes'),
+          txBytes: eb.ref('excluded.txBytes'),
+          endpoint: eb.ref('excluded.endpoint'),
+          updatedAt: eb.ref('excluded.updatedAt'),
+        })),
+      )
+      .execute()
+    // The first report in a bucket stands for it; later ones in the same bucket change nothing.
+    await db
+      .insertInto('deviceTraffic')
+      .values(chunk.map((r) => ({ deviceId: r.deviceId, bucket, rxBytes: r.rxBytes, txBytes: r.txBytes })))
+      .onConflict((oc) => oc.columns(['deviceId', 'bucket']).doNothing())
+      .execute()
+  }
+  return rest
+}
+
+/** A device's traffic history, oldest first. */
+export async function listDeviceTraffic(db: Db, deviceId: string, from: string) {
+  const rows = await db
+    .selectFrom('deviceTraffic')
+    .select(['bucket', 'rxBytes', 'txBytes'])
+    .where('deviceId', '=', deviceId)
+    .where('bucket', '>=', from)
+    .orderBy('bucket')
+    .execute()
+  return rows.map((r) => ({ at: r.bucket, rxBytes: Number(r.rxBytes), txBytes: Number(r.txBytes) }))
+}
+
+export async function deleteDeviceTrafficBefore(db: Db, before: string): Promise<number> {
+  const r = await db.deleteFrom('deviceTraffic').where('bucket', '<', before).executeTakeFirst()
+  return Number(r.numDeletedRows)
+}
