@@ -109,6 +109,12 @@ const ConfigEnv = z.object({
   WIREWARP_RELEASES_DIR: optionalText.refine((v) => v === undefined || isDirectory(v), {
     error: 'must be an existing directory (agent releases, each a sub-directory with its manifest.json)',
   }),
+  WIREWARP_LOCAL_AGENT: z
+    .enum(['', 'true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('')
+    .transform((v) => v === 'true' || v === '1'),
+  WIREWARP_LOCAL_AGENT_DRIVER: z.enum(['linux', 'recording'], { error: 'must be linux or recording' }).default('linux'),
+  WIREWARP_LOCAL_AGENT_COMMAND: optionalText,
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -135,6 +141,12 @@ export interface Config {
   agentDeadAfterMs: number
   /** Agent releases an operator adds without upgrading the server; rescanned while running. */
   releasesDir?: string | undefined
+  /**
+   * Single-host mode: the server registers and runs a server-mode agent on its own host. The
+   * command (whitespace-separated words, no shell) starts the agent, e.g. `sudo -n` before it or
+   * an installed wirewarp-agent; by default this Node runs the bundled agent.
+   */
+  localAgent?: { enabled: boolean; driver: 'linux' | 'recording'; command: string[] | undefined } | undefined
 }
 
 export class ConfigError extends Error {
@@ -166,5 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsRetentionMs: e.WIREWARP_METRICS_RETENTION_DAYS * 86400_000,
     agentDeadAfterMs: e.WIREWARP_AGENT_TIMEOUT_SECONDS * 1000,
     releasesDir: e.WIREWARP_RELEASES_DIR === undefined ? undefined : path.resolve(e.WIREWARP_RELEASES_DIR),
+    localAgent: {
+      enabled: e.WIREWARP_LOCAL_AGENT,
+      driver: e.WIREWARP_LOCAL_AGENT_DRIVER,
+      command: e.WIREWARP_LOCAL_AGENT_COMMAND?.split(/\s+/),
+    },
   }
 }

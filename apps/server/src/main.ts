@@ -8,15 +8,19 @@ import { ConfigError, loadConfig } from './config.ts'
 import { openDatabase } from './db/database.ts'
 import { migrate } from './db/migrate.ts'
 import { AdminInputError, createAdmin } from './firstAdmin.ts'
+import { startLocalAgent } from './localAgent.ts'
 import { createLogger } from './logger.ts'
-import { startServer } from './server.ts'
+import { defaultAgentBundle, startServer } from './server.ts'
 import { getEpoch, startNewEpoch } from './store/epoch.ts'
 import { VERSION } from './version.ts'
 
 const HELP = `wirewarp ${VERSION} — WireWarp control server
 
 Usage:
-  wirewarp [serve]                                   run the server (dashboard + API)
+  wirewarp [serve] [--local-agent]                   run the server (dashboard + API); with
+                                                     --local-agent (or WIREWARP_LOCAL_AGENT=true)
+                                                     also a tunnel server agent on this host,
+                                                     registered by itself: a VPN on one VPS
   wirewarp migrate                                   apply database migrations and exit
   wirewarp new-epoch                                 after restoring a database backup: agents that
                                                      applied newer revisions take its states again
@@ -161,11 +165,23 @@ async function adminCreate(args: string[]): Promise<number> {
   }
 }
 
-async function serve(): Promise<number> {
+async function serve(args: string[]): Promise<number> {
+  for (const a of args) if (a !== '--local-agent') throw new UsageError(`serve: unknown option ${a}`)
   const config = loadConfig()
+  if (args.includes('--local-agent') && config.localAgent) config.localAgent.enabled = true
   const log = createLogger(config.logLevel)
   const server = await startServer(config, log)
   log.info(`WireWarp ${VERSION} listening on ${server.url} (dashboard and API, docs at /api/docs)`)
+  const localAgent = config.localAgent?.enabled
+    ? await startLocalAgent({
+        config,
+        db: server.ctx.db,
+        hub: server.ctx.hub,
+        log,
+        serverUrl: server.url,
+        agentBundle: defaultAgentBundle(),
+      })
+    : null
   let stopping = false
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
@@ -177,13 +193,15 @@ async function serve(): Promise<number> {
         process.exit(1)
       }, 10_000)
       force.unref()
-      server.close().then(
-        () => process.exit(0),
-        (err) => {
-          log.error({ err }, 'shutdown failed')
-          process.exit(1)
-        },
-      )
+      ;(localAgent?.stop() ?? Promise.resolve())
+        .then(() => server.close())
+        .then(
+          () => process.exit(0),
+          (err) => {
+            log.error({ err }, 'shutdown failed')
+            process.exit(1)
+          },
+        )
     })
   }
   return -1 // keep running
@@ -199,7 +217,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`)
     return 0
   }
-  if (command === undefined || command === 'serve') return serve()
+  if (command === undefined) return serve([])
+  if (command === 'serve') return serve(rest)
   if (command === 'migrate') {
     const config = loadConfig()
     const { db, dialect, location } = openDatabase(config)
@@ -239,7 +258,10 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`)
-    else process.stderr.write(`wirewarp: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    else if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${HELP}\n`)
+      process.exit(2)
+    } else process.stderr.write(`wirewarp: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
     process.exit(1)
   },
 )

@@ -1,6 +1,6 @@
 /** The `wirewarp` command as a person runs it: first start, admin create, migrate, bad config, SIGTERM. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { chmodSync, existsSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -47,9 +47,12 @@ async function wirewarp(args: string[], env: NodeJS.ProcessEnv, input = '') {
 }
 
 /** Starts `wirewarp serve` on a free port and resolves once it listens. */
-function serve(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+function serve(
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): Promise<{ child: ChildProcess; url: string; stderr: () => string; stdout: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...NODE_ARGS], { env: { ...env, PORT: '0', HOST: '127.0.0.1' } })
+    const child = spawn(process.execPath, [...NODE_ARGS, ...args], { env: { ...env, PORT: '0', HOST: '127.0.0.1' } })
     cleanups.push(async () => {
       if (child.exitCode === null) child.kill('SIGKILL')
     })
@@ -61,7 +64,7 @@ function serve(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: stri
     child.stdout.on('data', (d) => {
       out += d
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (m) resolve({ child, url: m[1]!, stderr: () => err })
+      if (m) resolve({ child, url: m[1]!, stderr: () => err, stdout: () => out })
     })
     child.on('exit', (code) => reject(new Error(`wirewarp exited with ${code} before listening:\n${out}\n${err}`)))
   })
@@ -103,6 +106,81 @@ describe.skipIf(skip)('wirewarp command', () => {
         body: JSON.stringify({ email, password }),
       })
     ).status === 200
+
+  test('serve --local-agent registers a tunnel server agent on this host by itself and keeps it running', async () => {
+    const f = await database()
+    const env = envOf(f, {
+      WIREWARP_ADMIN_EMAIL: 'admin@example.com',
+      WIREWARP_ADMIN_PASSWORD: 'single host password',
+      WIREWARP_PUBLIC_URL: 'http://203.0.113.9:8080',
+      // The recording driver: the agent changes nothing on this machine (a lab test runs the real one).
+      WIREWARP_LOCAL_AGENT_DRIVER: 'recording',
+    })
+    const first = await serve(env, ['serve', '--local-agent'])
+    const cookie = async (url: string) => {
+      const r = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.com', password: 'single host password' }),
+      })
+      return r.headers.getSetCookie()[0]!.split(';')[0]!
+    }
+    const get = async <T>(url: string, c: string) => (await (await fetch(url, { headers: { cookie: c } })).json()) as T
+    type Servers = { items: { id: string; status: string; publicIp: string | null; agentId: string }[] }
+    let c = await cookie(first.url)
+    await expect
+      .poll(
+        async () =>
+          (await get<Servers>(`${first.url}/api/v1/tunnel-servers`, c)).items.map((s) => [s.status, s.publicIp]),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toEqual([['connected', '203.0.113.9']])
+    expect(first.stdout()).toContain('driver recording')
+    const [server] = (await get<Servers>(`${first.url}/api/v1/tunnel-servers`, c)).items
+    // A device reaches the local agent's state.
+    const device = await fetch(`${first.url}/api/v1/devices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: c, origin: first.url },
+      body: JSON.stringify({ name: 'phone', tunnelServerId: server!.id, generateKey: true }),
+    })
+    expect(device.status).toBe(201)
+    const { publicKey } = (await device.json()) as { publicKey: string }
+    const recording = path.join(f.dataDir, 'local-agent', 'state', 'recording.jsonl')
+    await expect
+      .poll(() => (existsSync(recording) ? readFileSync(recording, 'utf8').includes(publicKey) : false), {
+        timeout: 20_000,
+        message: `${first.stdout()}\n${first.stderr()}`,
+      })
+      .toBe(true)
+    const code = exited(first.child)
+    first.child.kill('SIGTERM')
+    expect(await code).toBe(0)
+
+    // Started again, it runs the agent it registered: still one tunnel server, the same one.
+    const second = await serve(env, ['serve', '--local-agent'])
+    c = await cookie(second.url)
+    await expect
+      .poll(
+        async () => (await get<Servers>(`${second.url}/api/v1/tunnel-servers`, c)).items.map((s) => [s.id, s.status]),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toEqual([[server!.id, 'connected']])
+    second.child.kill('SIGTERM')
+    expect(await exited(second.child)).toBe(0)
+    // The agent stopped with the server.
+    expect(second.stdout()).not.toMatch(/local agent exited/)
+  })
+
+  test('serve refuses an option it does not know', async () => {
+    const f = await database()
+    const r = await wirewarp(['serve', '--local-agnet'], envOf(f))
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('serve: unknown option --local-agnet')
+  })
 
   test('admin create reads the password from standard input and makes an admin who can sign in', async () => {
     const f = await database()

@@ -81,6 +81,7 @@ const RULES_A = [
   rule('accept', 'fd00:50::/64', 'tcp', [8080, 8080]),
   rule('accept', '203.0.113.0/24', 'tcp'),
   rule('accept', '100.96.3.8/32', 'tcp', [7000, 7000]),
+  rule('accept', '100.96.0.1/32', 'tcp', [9100, 9100]),
 ]
 const RULES_B = [rule('accept', `${LAN_HOST}/32`, 'tcp', [8080, 8080])]
 const deviceA = (presharedKey: string | null = PSK_A): DeviceState => ({
@@ -105,7 +106,8 @@ const serverState = (
   revision,
   wireguard: {
     name: 'wg0',
-    addresses: ['10.100.0.1/24'],
+    // The server's own address in the device network, as the control server gives it.
+    addresses: ['10.100.0.1/24', '100.96.0.1/16'],
     listenPort: 51820,
     mtu: 1420,
     peers: [
@@ -432,6 +434,17 @@ describe.skipIf(reason !== null)('VPN devices through a tunnel server and a site
     expect(bNet.lines).toEqual([])
     aNet.child.kill('SIGKILL')
     bNet.child.kill('SIGKILL')
+
+    // The server itself (a service on its address in the device network) is behind the same
+    // rules: A's user may reach it, B's default drop keeps B out.
+    const vpsEcho = spawnIn(vps, ECHO_SERVER, ['100.96.0.1', '9100'])
+    await waitFor(() => vpsEcho.lines.includes('listening'), 5000, "the server's own service")
+    const aVps = spawnIn(devA, ECHO_CLIENT, ['100.96.0.1', '9100'])
+    const bVps = spawnIn(devB, ECHO_CLIENT, ['100.96.0.1', '9100'])
+    await waitFor(() => echoTimes(aVps).length >= 1, 5000, "A's echo from the server itself")
+    await new Promise((r) => setTimeout(r, 1000))
+    expect(bVps.lines).toEqual([])
+    for (const p of [vpsEcho, aVps, bVps]) p.child.kill('SIGKILL')
 
     // Device to device: A may reach B's service; B's answers pass although B's own rules allow
     // nothing towards A (they are replies, not something B reaches).

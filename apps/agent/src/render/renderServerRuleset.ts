@@ -115,6 +115,10 @@ export function renderServerRuleset({ state, publicInterface, counters }: Server
     `    iifname ${wg} oifname ${pub} ip6 saddr @masq_sources6 accept`,
     `    iifname ${pub} oifname ${wg} ct state established,related accept`,
     '  }',
+    // Devices reaching the server itself (its SSH, a DNS server on it) pass their user's rules too.
+    ...(vpn.forward.length > 0
+      ? ['  chain input {', '    type filter hook input priority filter; policy accept;', ...vpn.forward, '  }']
+      : []),
     '}',
   )
   return `${lines.join('\n')}\n`
