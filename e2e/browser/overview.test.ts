@@ -44,8 +44,27 @@ describe.skipIf(skip)('dashboard: the overview in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.waitForURL(/\/overview$/)
     await page.getByText('Nothing to watch yet').waitFor()
-    const add = page.getByRole('link', { name: /Add agent/ })
+    const add = page.getByRole('link', { name: 'Go to Agents → Add agent' })
     expect(await add.getAttribute('href')).toBe('/agents')
+    // The first-run guide walks through either job, each step linking to where it is done.
+    const sites = page.getByTestId('first-run-sites')
+    const vpn = page.getByTestId('first-run-vpn')
+    expect(await sites.getByRole('link').evaluateAll((a) => a.map((l) => l.getAttribute('href')))).toEqual([
+      '/agents',
+      '/tunnel-servers',
+      '/agents',
+      '/port-forwards',
+    ])
+    expect(await vpn.textContent()).toContain('serve --local-agent')
+    expect(await vpn.getByRole('link').evaluateAll((a) => a.map((l) => l.getAttribute('href')))).toEqual([
+      '/devices',
+      '/rules',
+      '/users',
+    ])
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await page.screenshot({ path: '/tmp/overview-empty-390.png', fullPage: true })
+    await page.setViewportSize({ width: 1280, height: 800 })
     await page.screenshot({ path: '/tmp/overview-empty-1280.png' })
   })
 

@@ -13,6 +13,7 @@ import { LoadError, Loading } from '../../components/QueryStatus.tsx'
 import { RefreshButton } from '../../components/RefreshButton.tsx'
 import { Section } from '../../components/Section.tsx'
 import { formatDestination, formatPortRange } from '../portForwards/formatForward.ts'
+import { FirstRunGuide } from './FirstRunGuide.tsx'
 
 const description = 'Whether every agent is connected, every tunnel up and every forward working — and why not.'
 
@@ -78,6 +79,9 @@ export function OverviewPage() {
           Install a server agent on your VPS, then a client agent in your homelab. This page then shows whether each one
           is connected, each tunnel is up and each port forward works.
         </EmptyState>
+        <div className="mt-6">
+          <FirstRunGuide />
+        </div>
       </>
     )
   return (
