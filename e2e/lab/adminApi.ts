@@ -65,6 +65,17 @@ export class AdminApi {
     return (text ? JSON.parse(text) : null) as T
   }
 
+  /** A GET whose answer is text, not JSON (a device's .conf). */
+  async text(url: string): Promise<string> {
+    const res = await fetch(this.baseUrl + url, {
+      headers: { cookie: this.cookie },
+      signal: AbortSignal.timeout(30_000),
+    })
+    const text = await res.text()
+    if (res.status !== 200) throw new ApiError('GET', url, res.status, text)
+    return text
+  }
+
   createRegistrationToken(body: RegistrationTokenCreate): Promise<{ token: string }> {
     return this.request('POST', '/api/v1/registration-tokens', body)
   }

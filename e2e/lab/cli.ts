@@ -7,7 +7,7 @@ import { Lab, labUnavailable } from './lab.ts'
 import { LabDir } from './labDir.ts'
 import { existingNamespaces, existingRootLinks } from './netns.ts'
 import { ECHO_SERVICES, PROBE } from './services.ts'
-import { ADDRESSES, LAB_TOPOLOGY, NS } from './topology.ts'
+import { ADDRESSES, ALL_TOPOLOGIES, NS } from './topology.ts'
 
 const USAGE = `usage: npm run lab -- up|down|status
 
@@ -103,8 +103,12 @@ async function down(): Promise<number> {
 
 async function status(): Promise<number> {
   const dir = new LabDir()
-  const namespaces = await existingNamespaces(LAB_TOPOLOGY)
-  const links = await existingRootLinks(LAB_TOPOLOGY)
+  const namespaces: string[] = []
+  const links: string[] = []
+  for (const t of ALL_TOPOLOGIES) {
+    namespaces.push(...(await existingNamespaces(t)))
+    links.push(...(await existingRootLinks(t)))
+  }
   process.stdout.write(`namespaces: ${namespaces.join(' ') || 'none'}\nroot links: ${links.join(' ') || 'none'}\n`)
   if (existsSync(dir.handlesFile)) process.stdout.write(readFileSync(dir.handlesFile, 'utf8'))
   return 0

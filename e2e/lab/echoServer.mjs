@@ -4,7 +4,10 @@
  * client IP arrived. Sockets are bound to 0.0.0.0, like most game servers: a UDP reply goes out
  * with sendto and the kernel picks its source address (the case the agent's 5200 rules exist for).
  *
- *   node echoServer.mjs NAME SPEC...     SPEC: tcp:PORT | udp:PORT | udp:FIRST-LAST
+ *   node echoServer.mjs NAME SPEC...     SPEC: tcp:PORT | udp:PORT | udp:FIRST-LAST | stream:PORT
+ *
+ * `stream` is TCP that stays open: after the line it sends back whatever the client sends, so a
+ * client (streamClient.mjs) sees the moment an open connection stops getting through.
  *
  * Prints `listening NAME SPEC...` once every socket is bound.
  */
@@ -25,11 +28,13 @@ function ports(range) {
   return Array.from({ length: last - first + 1 }, (_, i) => first + i)
 }
 
-function listenTcp(port) {
+function listenTcp(port, stream = false) {
   return new Promise((resolve, reject) => {
     const server = net.createServer((socket) => {
       socket.on('error', () => {})
-      socket.end(reply(socket.remoteAddress, port))
+      if (!stream) return socket.end(reply(socket.remoteAddress, port))
+      socket.write(reply(socket.remoteAddress, port))
+      socket.pipe(socket)
     })
     server.once('error', reject)
     server.listen(port, '0.0.0.0', resolve)
@@ -50,6 +55,7 @@ for (const spec of specs) {
   const [proto, range = ''] = spec.split(':')
   for (const port of ports(range)) {
     if (proto === 'tcp') bound.push(listenTcp(port))
+    else if (proto === 'stream') bound.push(listenTcp(port, true))
     else if (proto === 'udp') bound.push(listenUdp(port))
     else throw new Error(`bad protocol in ${spec}`)
   }

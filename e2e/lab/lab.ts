@@ -21,7 +21,7 @@ import {
   namespacePids,
 } from './netns.ts'
 import { startEchoServers } from './services.ts'
-import { ADDRESSES, LAB_TOPOLOGY, NS, VM_NETWORK, VPS_PUBLIC_INTERFACE } from './topology.ts'
+import { ADDRESSES, ALL_TOPOLOGIES, LAB_TOPOLOGY, NS, VM_NETWORK, VPS_PUBLIC_INTERFACE } from './topology.ts'
 import { waitUntil } from './waitUntil.ts'
 
 export const LAB_ADMIN_EMAIL = 'admin@example.com'
@@ -46,7 +46,7 @@ export interface DownReport {
 
 const TOOLS = ['ip', 'nft', 'wg', 'wireguard-go', 'unshare', 'iptables']
 
-function onPath(tool: string): boolean {
+export function onPath(tool: string): boolean {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin']
   return dirs.some((d) => d !== '' && existsSync(path.join(d, tool)))
 }
@@ -145,9 +145,11 @@ export class Lab {
    */
   static async down(dir = new LabDir()): Promise<DownReport> {
     await stopRecordedProcesses(dir)
-    const namespaces = await existingNamespaces(LAB_TOPOLOGY)
+    const namespaces: string[] = []
+    for (const t of ALL_TOPOLOGIES) namespaces.push(...(await existingNamespaces(t)))
     // Listed first: deleting a namespace deletes the root end of its veth with it.
-    const links = await existingRootLinks(LAB_TOPOLOGY)
+    const links: string[] = []
+    for (const t of ALL_TOPOLOGIES) links.push(...(await existingRootLinks(t)))
     for (const ns of namespaces) {
       // What is left: wireguard-go daemons (they outlive the agent that started them), strays.
       const kill = async () => {
@@ -157,9 +159,10 @@ export class Lab {
       await waitUntil(kill, { timeoutMs: 5000, what: `the processes in ${ns} to exit` })
       await deleteNamespace(ns)
     }
-    for (const l of await existingRootLinks(LAB_TOPOLOGY)) await deleteRootLink(l)
+    const left: string[] = []
+    for (const t of ALL_TOPOLOGIES) for (const l of await existingRootLinks(t)) await deleteRootLink(l)
     dir.remove()
-    const left = [...(await existingNamespaces(LAB_TOPOLOGY)), ...(await existingRootLinks(LAB_TOPOLOGY))]
+    for (const t of ALL_TOPOLOGIES) left.push(...(await existingNamespaces(t)), ...(await existingRootLinks(t)))
     if (left.length > 0) throw new Error(`the lab could not remove: ${left.join(', ')}`)
     return { namespaces, links }
   }

@@ -27,6 +27,26 @@ export const WG_INTERFACE = 'wg0'
 // never spliced into the script.
 const HOST_MOUNTS_SCRIPT = 'mkdir -p /var/run/wireguard && mount --bind "$1" /var/run/wireguard && shift && exec "$@"'
 
+/**
+ * The argv that runs `argv` in namespace `ns` with `wireguardDir` (the host's own folder) on
+ * /var/run/wireguard, in a private mount namespace: how every process of a lab host that talks
+ * to its WireGuard runs (agents, wg-quick on a laptop, `wg show`).
+ */
+export function onLabHost(ns: Namespace, wireguardDir: string, argv: readonly string[]): string[] {
+  return inNamespace(ns, [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    HOST_MOUNTS_SCRIPT,
+    'sh',
+    wireguardDir,
+    ...argv,
+  ])
+}
+
 export type AgentMode = 'server' | 'client'
 /** `recording` applies nothing: only for working on the lab itself without a data plane. */
 export type AgentDriver = 'linux' | 'recording'
@@ -58,18 +78,7 @@ export class LabAgent {
 
   /** The argv that runs `argv` on this host: its network namespace and its /var/run/wireguard. */
   onHost(argv: readonly string[]): string[] {
-    return inNamespace(this.ns, [
-      'unshare',
-      '--mount',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      HOST_MOUNTS_SCRIPT,
-      'sh',
-      this.wireguardDir,
-      ...argv,
-    ])
+    return onLabHost(this.ns, this.wireguardDir, argv)
   }
 
   /** Runs the agent CLI on this host (register, teardown, …) and returns its stdout. */

@@ -26,6 +26,9 @@ export const NS = {
   homer: 'ww-homer',
   homelab: 'ww-homelab',
   vm: 'ww-vm',
+  // Remote-access laptops on the internet side: made only by the tests that use them (laptops.ts).
+  laptopA: 'ww-lap-a',
+  laptopB: 'ww-lap-b',
 } as const
 export type Namespace = (typeof NS)[keyof typeof NS]
 
@@ -39,6 +42,8 @@ export const ADDRESSES = {
   vm: '192.168.78.10',
   /** The control server's address as agents see it (the root namespace's end of its link). */
   controlServer: '203.0.113.254',
+  laptopA: '203.0.113.134',
+  laptopB: '203.0.113.138',
 } as const
 
 export const VPS_PUBLIC_INTERFACE = 'v-net'
@@ -153,3 +158,30 @@ export const LAB_TOPOLOGY: Topology = {
     { ns: NS.homer, text: HOME_ROUTER_RULESET },
   ],
 }
+
+/**
+ * Two laptops on the internet, each on a /30 of its own off the WAN router, for the remote-access
+ * VPN: built on top of a running lab (the router must exist), removed by the lab's `down`.
+ */
+export const LAPTOP_TOPOLOGY: Topology = {
+  namespaces: [NS.laptopA, NS.laptopB],
+  links: [
+    {
+      a: { ns: NS.wan, ifname: 'w-lap-a', address: '203.0.113.133/30' },
+      b: { ns: NS.laptopA, ifname: 'p-net', address: `${ADDRESSES.laptopA}/30` },
+    },
+    {
+      a: { ns: NS.wan, ifname: 'w-lap-b', address: '203.0.113.137/30' },
+      b: { ns: NS.laptopB, ifname: 'p-net', address: `${ADDRESSES.laptopB}/30` },
+    },
+  ],
+  routes: [
+    { ns: NS.laptopA, to: 'default', via: '203.0.113.133' },
+    { ns: NS.laptopB, to: 'default', via: '203.0.113.137' },
+  ],
+  sysctls: [],
+  rulesets: [],
+}
+
+/** Every namespace a lab can have, the optional ones first (they hang off the lab's router). */
+export const ALL_TOPOLOGIES: readonly Topology[] = [LAPTOP_TOPOLOGY, LAB_TOPOLOGY]
