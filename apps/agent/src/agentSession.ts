@@ -9,8 +9,9 @@
  * (repairs the host). States that arrive while one is being applied wait in a single slot: the
  * newest replaces the one waiting, so a burst of pushes costs at most one more apply.
  */
-import type { AgentMessage, CommandName, DesiredState, HubMessage } from '@wirewarp/protocol'
+import type { AgentMessage, CommandName, DesiredState, DriftReport, HubMessage } from '@wirewarp/protocol'
 import { agentText, errorText } from './agentText.ts'
+import { driftReport } from './driftReport.ts'
 import type { Driver } from './drivers/driver.ts'
 import type { Logger } from './logger.ts'
 import type { StateStore } from './stateStore.ts'
@@ -53,6 +54,11 @@ export interface AgentSessionOptions {
   onUpdated?: () => void
   /** Called after a state from the server was applied successfully and acknowledged. */
   onAppliedOk?: () => void
+  /**
+   * Whether the hub connected now listed this feature in its welcome (HUB_FEATURES); a drift
+   * repair is reported only to a hub that takes `drift_repaired`. Absent: none does.
+   */
+  hubHas?: (feature: string) => boolean
   now?: () => Date
   /** A monotonic clock in ms for durations. */
   clock?: () => number
@@ -65,6 +71,9 @@ interface Offer {
 }
 
 const describeEpoch = (epoch: string) => (epoch ? `epoch ${epoch}` : 'no epoch')
+
+/** The answer to `check_drift`: the report, and whether the host was checked at all (and why not). */
+export type DriftCheck = DriftReport & { checked: boolean; reason?: string }
 
 export class AgentSession {
   /** The revision and epoch last applied successfully ({0, ''}: none). */
@@ -80,6 +89,8 @@ export class AgentSession {
   /** An update is downloading or installed: a second one is refused. */
   private updating = false
   private worker: Promise<void> = Promise.resolve()
+  /** Applies and drift checks take turns on this chain: a check never sees half an apply. */
+  private turn: Promise<unknown> = Promise.resolve()
   private readonly startedAt: number
   private readonly now: () => Date
   private readonly clock: () => number
@@ -111,6 +122,7 @@ export class AgentSession {
     this.now = opts.now ?? (() => new Date())
     this.clock = opts.clock ?? (() => performance.now())
     this.startedAt = this.clock()
+    if (opts.driver.checkDrift) this.commandHandlers.check_drift = () => this.checkDrift()
     const uninstall = opts.uninstall
     if (uninstall) this.commandHandlers.uninstall = () => this.uninstall(uninstall)
     const update = opts.update
@@ -166,9 +178,50 @@ export class AgentSession {
     return this.offer({ state, source: 'server' })
   }
 
-  /** Resolves once every state received so far has been applied (or skipped) and acknowledged. */
-  idle(): Promise<void> {
-    return this.worker
+  /** Resolves once every state received so far has been applied (or skipped) and acknowledged, and no drift check runs. */
+  async idle(): Promise<void> {
+    await this.worker
+    await this.turn.catch(() => {})
+  }
+
+  /**
+   * Has the driver compare the host with the state last applied and repair what differs (every
+   * 60 s, and the `check_drift` command). Waits for an apply in progress; checks nothing before
+   * the first successful apply of this process, after a failed one (the host is half way to a
+   * state; the next apply settles it), or while uninstalling. A repair, or a failed one, is
+   * logged and reported to the hub.
+   */
+  checkDrift(): Promise<DriftCheck> {
+    return this.inTurn(async () => {
+      const at = this.now().toISOString()
+      const check = this.opts.driver.checkDrift?.bind(this.opts.driver)
+      const skip = this.holding
+        ? 'the agent is uninstalling'
+        : !check
+          ? `the ${this.opts.driver.name} driver has nothing to check`
+          : !this.lastApply
+            ? 'no state was applied since the agent started'
+            : !this.lastApply.ok
+              ? `the last apply (revision ${this.lastApply.revision}) failed`
+              : null
+      if (skip !== null || !check) return { at, ok: true, items: [], checked: false, reason: skip ?? undefined }
+      const report = driftReport(at, await check().catch((err: unknown) => ({ items: [], error: errorText(err) })))
+      const what = report.items.map((i) => `${i.what}: ${i.detail}`).join('; ')
+      if (!report.ok) this.opts.log.error(`drift repair failed: ${report.error}${what ? ` (found ${what})` : ''}`)
+      else if (report.items.length > 0) this.opts.log.warn(`repaired drift: ${what}`)
+      else this.opts.log.debug('drift check: the host matches the applied state')
+      if (report.items.length > 0 || !report.ok) {
+        if (this.opts.hubHas?.('drift_repaired')) this.opts.send({ type: 'drift_repaired', ...report })
+        else this.opts.log.debug('drift report not sent: the agent is offline or the server takes none')
+      }
+      return { ...report, checked: true }
+    })
+  }
+
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn)
+    this.turn = run.catch(() => {})
+    return run
   }
 
   async runCommand(cmd: Command): Promise<void> {
@@ -267,7 +320,9 @@ export class AgentSession {
     try {
       for (let next = this.take(); next; next = this.take())
         // A failed apply must not stop the ones after it.
-        await this.apply(next.state, next.source).catch((err) => this.opts.log.error(`unexpected: ${errorText(err)}`))
+        await this.inTurn(() => this.apply(next.state, next.source)).catch((err) =>
+          this.opts.log.error(`unexpected: ${errorText(err)}`),
+        )
     } finally {
       this.running = false
     }

@@ -88,7 +88,7 @@ describe('run', () => {
       credential: 'wwa_testcredential123',
       appliedRevision: 0,
       appliedEpoch: '',
-      commands: ['ping', 'diagnostics', 'restart', 'uninstall', 'update'],
+      commands: ['ping', 'diagnostics', 'restart', 'check_drift', 'uninstall', 'update'],
       facts: { capabilities: { driver: 'recording' }, host: { node: process.versions.node } },
     })
     expect(WgKey.safeParse(hello.facts.publicKey).success).toBe(true)
@@ -221,6 +221,31 @@ describe('run', () => {
     expect(metrics.sample.memoryTotalBytes).toBeGreaterThan(0)
     stop.abort()
     await exit
+  })
+
+  test('answers check_drift once a state is applied; the periodic checks keep the agent running', async () => {
+    const h = await withHub()
+    const exit = start({ driftCheckMs: 20 })
+    await until(() => logText.includes('connected'), 'connected')
+    const conn = h.connections[0]!
+    conn.send({ type: 'command', id: 'd1', command: 'check_drift', params: {}, timeoutMs: 1000 })
+    expect(await h.waitFor('command_result')).toMatchObject({
+      id: 'd1',
+      ok: true,
+      result: { ok: true, items: [], checked: false, reason: 'no state was applied since the agent started' },
+    })
+    conn.send({ type: 'desired_state', state: serverState(2) })
+    await h.waitFor('applied')
+    await new Promise((r) => setTimeout(r, 100))
+    conn.send({ type: 'command', id: 'd2', command: 'check_drift', params: {}, timeoutMs: 1000 })
+    expect(await h.waitFor('command_result', (m) => m.id === 'd2')).toMatchObject({
+      ok: true,
+      result: { ok: true, items: [], checked: true },
+    })
+    // The recording driver never drifts: nothing but the answers was sent.
+    expect(h.received.filter((m) => m.type === 'drift_repaired')).toEqual([])
+    stop.abort()
+    expect(await exit).toBe(0)
   })
 
   test('answers ping and diagnostics', async () => {

@@ -11,6 +11,10 @@
  * is sent, the socket is closed, the service manager is told not to start the agent again, and
  * the promise resolves EXIT_UNINSTALLED.
  *
+ * Every `driftCheckMs` (60 s) the session checks the host against the state last applied and
+ * repairs drift (someone ran `nft flush ruleset`), connected or not; the `check_drift` command
+ * does the same at once. Repairs are reported to hubs whose welcome lists `drift_repaired`.
+ *
  * The `update` command installs a new release (selfUpdate.ts); once its result is sent, the socket
  * is closed and the promise resolves EXIT_RESTART, for the launcher to start the new version. A
  * new version started with a pending update record for it reports revision 0 on hello, so the hub
@@ -76,7 +80,12 @@ export interface RunAgentOptions {
   layout?: InstallLayout
   /** How the `update` command finds the file to replace (tests). */
   updateTarget?: UpdateTargetDeps
+  /** How often the host is checked for drift (default 60 s; tests). */
+  driftCheckMs?: number
 }
+
+/** How often the agent compares the host with the state it applied and repairs drift. */
+export const DRIFT_CHECK_MS = 60_000
 
 /**
  * The largest frame the agent reads from the hub. A state for 10,000 peers is about 1.5 MB; this
@@ -129,10 +138,12 @@ interface Link {
   update: UpdateRecord | null
   /** Wakes the agent from a reconnect delay (stopping, or after an update). */
   wake: AbortController
+  /** What the hub connected now listed in its welcome (HUB_FEATURES); empty while disconnected. */
+  hubFeatures: Set<string>
 }
 
 export async function runAgent(opts: RunAgentOptions): Promise<number> {
-  const { log, signal } = opts
+  const { log } = opts
   const link: Link = {
     socket: null,
     restart: () => {},
@@ -142,10 +153,12 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
     reconnect: () => {},
     update: null,
     wake: new AbortController(),
+    hubFeatures: new Set(),
   }
-  let agent: Agent
+  // One holder: `restart` swaps the agent, and the drift timer checks whichever is current.
+  const current: { agent: Agent } = { agent: undefined as never }
   try {
-    agent = await startAgent(opts, link)
+    current.agent = await startAgent(opts, link)
   } catch (err) {
     if (err instanceof StartError) {
       log.error(err.message)
@@ -154,6 +167,29 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
     throw err
   }
 
+  // Across connections (and restarts): a host is repaired while the server is down too.
+  let checking = false
+  const driftTimer = setInterval(() => {
+    if (checking) return
+    checking = true
+    current.agent.session
+      .checkDrift()
+      .catch((err) => log.warn(`drift check failed: ${(err as Error).message}`))
+      .finally(() => {
+        checking = false
+      })
+  }, opts.driftCheckMs ?? DRIFT_CHECK_MS)
+  try {
+    return await runConnected(opts, link, current)
+  } finally {
+    clearInterval(driftTimer)
+  }
+}
+
+/** The connect loop of runAgent, until the agent stops; `restart` puts its new agent in `current`. */
+async function runConnected(opts: RunAgentOptions, link: Link, current: { agent: Agent }): Promise<number> {
+  const { log, signal } = opts
+  let agent = current.agent
   const backoff = new Backoff(opts.backoff)
   // Stopping or an update ends a reconnect delay (no AbortSignal.any: Node 20.0–20.2 lack it).
   signal.addEventListener('abort', () => link.wake.abort(), { once: true })
@@ -181,6 +217,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<number> {
       case 'restart':
         await settle(agent)
         agent = await restartAgent(agent, opts, link)
+        current.agent = agent
         backoff.reset()
         continue
       case 'retry': {
@@ -278,6 +315,7 @@ async function startAgent(opts: RunAgentOptions, link: Link): Promise<Agent> {
       link.wake.abort()
     },
     onAppliedOk: () => void confirmUpdate(config.stateDir, link, log),
+    hubHas: (feature) => link.hubFeatures.has(feature),
   })
   log.info(
     `wirewarp-agent ${VERSION} starting: ${config.mode} mode, agent ${config.agentId}, driver ${driver.name}, state in ${config.stateDir}`,
@@ -452,6 +490,7 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
       switch (msg.type) {
         case 'welcome': {
           welcomed = true
+          link.hubFeatures = new Set(msg.features ?? [])
           clearTimeout(welcomeTimer)
           backoff.connected()
           const heartbeatMs = opts.heartbeatMs ?? Math.max(1, msg.heartbeatSeconds || HEARTBEAT_SECONDS) * 1000
@@ -514,7 +553,10 @@ function connectOnce(agent: Agent, opts: RunAgentOptions, link: Link, backoff: B
     ws.on('close', (code, reasonBuf) => {
       for (const t of [...timers, deadTimer, welcomeTimer]) clearTimeout(t)
       signal.removeEventListener('abort', onAbort)
-      if (link.socket === ws) link.socket = null
+      if (link.socket === ws) {
+        link.socket = null
+        link.hubFeatures = new Set()
+      }
       link.restart = () => {}
       link.leave = () => {}
       link.reconnect = () => {}

@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto'
 import type {
   ApiTokenCreated,
-  Device,
   DeviceCreated,
   Rule as FirewallRule,
   PortForward,

@@ -345,6 +345,8 @@ describe.skipIf(skip)('devices', () => {
     ).body
     const keys = async () => (await serverState()).vpn.devices.map((x) => x.publicKey)
     expect(await keys()).toContain(d.publicKey)
+    const listed = await admin.get<Page<User & { devices: number }>>('/api/v1/users?limit=500')
+    expect(listed.body.items.find((u) => u.id === daveId)?.devices).toBe(1)
     expect((await admin.patch(`/api/v1/users/${daveId}`, { disabled: true })).status).toBe(200)
     expect(await keys()).not.toContain(d.publicKey)
     expect((await admin.get<Device>(`/api/v1/devices/${d.id}`)).body.inactiveReason).toBe('user_disabled')

@@ -2,6 +2,7 @@
 import type {
   Agent,
   AgentFacts,
+  AuditEntry,
   CommandLogEntry,
   Device,
   MetricPoint,
@@ -464,6 +465,23 @@ describe.skipIf(skip)('agent hub', () => {
     expect((await admin.get<Device>(`/api/v1/devices/${fresh.id}`)).body.stats.rxBytes).toBe(6e9)
     const history = await t.db.selectFrom('deviceTraffic').selectAll().where('deviceId', '=', fresh.id).execute()
     expect(history.map((h) => Number(h.rxBytes))).toEqual([5e9])
+    // Hostile figures from an agent are made safe, not stored as they came (nor do they fail).
+    socket.send({
+      type: 'metrics',
+      at: new Date().toISOString(),
+      sample: {
+        ...base,
+        peers: [{ ...peers[1]!, rxBytes: -5, txBytes: 1e300, latestHandshakeAt: 'yesterday' }],
+      },
+    })
+    socket.send({ type: 'heartbeat' })
+    await socket.next('heartbeat_ack')
+    expect((await admin.get<Device>(`/api/v1/devices/${fresh.id}`)).body.stats).toMatchObject({
+      rxBytes: 0,
+      txBytes: Number.MAX_SAFE_INTEGER,
+      latestHandshakeAt: null,
+      online: false,
+    })
   })
 
   test('a newer connection replaces the older one', async () => {
@@ -613,6 +631,81 @@ describe.skipIf(skip)('agent hub', () => {
     // A report from an agent that has gone is no evidence of a tunnel.
     server.socket.close()
     await expect.poll(tunnel).toMatchObject({ state: 'down', reason: 'server_agent_disconnected' })
+  })
+
+  test('drift: a repair shows as lastRepair and in the audit log; check_drift goes through the commands API', async () => {
+    const f = facts()
+    const reg = await agent()
+    reg.register(await token('server', 'vps-drift'), 'server', f)
+    const { agentId, credential } = await reg.next('registered')
+    const a = await agent()
+    a.hello(agentId, credential, 0, f, { commands: ['ping', 'diagnostics', 'restart', 'check_drift'] })
+    // The welcome says the hub takes drift reports: agents send them only to hubs that do.
+    expect((await a.next('welcome')).features).toEqual(['drift_repaired'])
+    const url = `/api/v1/agents/${agentId}`
+    expect((await admin.get<Agent>(url)).body.lastRepair).toBeNull()
+
+    const items = [
+      { what: 'nftables', detail: 'table inet wirewarp missing' },
+      { what: 'wireguard', detail: '2 peers missing' },
+    ]
+    a.send({ type: 'drift_repaired', at: '2026-03-01T12:00:00.000Z', ok: true, items })
+    await expect
+      .poll(async () => (await admin.get<Agent>(url)).body.lastRepair)
+      .toEqual({ at: '2026-03-01T12:00:00.000Z', ok: true, items, error: null })
+    const audit = await admin.get<Page<AuditEntry>>(`/api/v1/audit-log?action=agent.drift_repaired&targetId=${agentId}`)
+    expect(audit.body.items).toMatchObject([
+      { actorType: 'agent', actorId: agentId, action: 'agent.drift_repaired', summary: { ok: true, items } },
+    ])
+
+    // A failed repair replaces it; a time from the future is the server's instead.
+    a.send({
+      type: 'drift_repaired',
+      at: '2999-01-01T00:00:00.000Z',
+      ok: false,
+      items: [items[0]],
+      error: 'nft: no memory',
+    })
+    await expect.poll(async () => (await admin.get<Agent>(url)).body.lastRepair?.ok).toBe(false)
+    const failed = (await admin.get<Agent>(url)).body.lastRepair!
+    expect(failed).toMatchObject({ ok: false, items: [items[0]], error: 'nft: no memory' })
+    expect(Date.parse(failed.at)).toBeLessThanOrEqual(Date.now())
+
+    const pending = admin.post<CommandLogEntry>(`${url}/commands`, { command: 'check_drift', wait: true })
+    const cmd = await a.next('command')
+    expect(cmd).toMatchObject({ command: 'check_drift' })
+    const found = { at: '2026-03-01T12:01:00.000Z', ok: true, items: [], checked: true }
+    a.send({ type: 'command_result', id: cmd.id, ok: true, result: found })
+    expect((await pending).body).toMatchObject({ command: 'check_drift', status: 'success', result: found })
+
+    // An agent that does not announce it is not sent it.
+    const old = await enrol('server', 'vps-drift-old')
+    const refused = await admin.post<CommandLogEntry>(`/api/v1/agents/${old.agentId}/commands`, {
+      command: 'check_drift',
+      wait: true,
+    })
+    expect(refused.body).toMatchObject({ status: 'failed' })
+    expect(old.socket.all('command')).toEqual([])
+  })
+
+  test('drift reports past the bounds are refused like other bad frames, and nothing is kept', async () => {
+    const bad = [
+      { what: 'nftables', detail: 'x'.repeat(201) },
+      { what: 'x'.repeat(201), detail: '' },
+      { what: '', detail: 'empty what' },
+      { what: 'nftables', detail: 'escape \u001b[31m' },
+    ]
+    const tooMany = Array.from({ length: 33 }, (_, i) => ({ what: 'routes', detail: String(i) }))
+    for (const items of [...bad.map((b) => [b]), tooMany]) {
+      const { agentId, socket } = await enrol('server', `vps-drift-bad-${Math.random().toString(36).slice(2, 8)}`)
+      socket.send({ type: 'drift_repaired', at: '2026-03-01T12:00:00.000Z', ok: true, items })
+      expect((await socket.next('error')).code).toBe('protocol.invalid_message')
+      expect((await socket.closed).code).toBe(4005)
+      expect((await admin.get<Agent>(`/api/v1/agents/${agentId}`)).body.lastRepair).toBeNull()
+    }
+    const { socket } = await enrol('server', 'vps-drift-long-error')
+    socket.send({ type: 'drift_repaired', at: 'now', ok: false, items: [], error: 'e'.repeat(2001) })
+    expect((await socket.closed).code).toBe(4005)
   })
 
   test('a gateway cannot be saved without a LAN network', async () => {

@@ -108,7 +108,9 @@ export type AgentFacts = z.infer<typeof AgentFacts>
 // uninstall: tear down, remove the installation, report, exit with EXIT_REFUSED; agents 0.1.0 do not announce it.
 // update: download a release, verify it, swap it in and exit with EXIT_RESTART for the launcher
 // (docs/design/self-update.md); agents 0.1.0 do not announce it.
-export const CommandName = z.enum(['ping', 'diagnostics', 'restart', 'uninstall', 'update'])
+// check_drift: compare the host with the state last applied, repair what differs, answer with a
+// DriftReport; older agents do not announce it.
+export const CommandName = z.enum(['ping', 'diagnostics', 'restart', 'uninstall', 'update', 'check_drift'])
 export type CommandName = z.infer<typeof CommandName>
 
 /** Params of the `update` command: one release file, as the manifest describes it. */
@@ -194,6 +196,34 @@ export const MetricsSample = z.object({
 })
 export type MetricsSample = z.infer<typeof MetricsSample>
 
+/** Bounds of a drift report: it names what was repaired, never keys or whole rulesets. */
+export const DRIFT_LIMITS = { maxItems: 32, maxText: 200, maxError: 2000 } as const
+
+/** One thing an agent found changed on its host and put back, e.g. `{what: 'nftables', detail: 'table inet wirewarp missing'}`. */
+export const DriftItem = z.object({
+  /** wireguard, nftables, routes, rules, sysctls, docker… (newer agents may name more). */
+  what: AgentText.min(1).max(DRIFT_LIMITS.maxText),
+  detail: AgentText.max(DRIFT_LIMITS.maxText),
+})
+export type DriftItem = z.infer<typeof DriftItem>
+
+/** What a drift check repaired; `ok: false` when a repair failed (`items` then says what was found). */
+export const DriftReport = z.object({
+  at: z.string().max(40),
+  ok: z.boolean(),
+  items: z.array(DriftItem).max(DRIFT_LIMITS.maxItems),
+  error: AgentText.max(DRIFT_LIMITS.maxError).optional(),
+})
+export type DriftReport = z.infer<typeof DriftReport>
+
+/**
+ * What a hub takes beyond its protocol version, as its welcome lists them. An agent sends a
+ * message type named here only to a hub that listed it: hubs before it close the socket on a
+ * type they do not know (CloseCode.badFrame), and their welcome has no `features`.
+ * drift_repaired: the hub stores `drift_repaired` messages.
+ */
+export const HUB_FEATURES = ['drift_repaired'] as const
+
 export const AgentMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('register'),
@@ -236,6 +266,8 @@ export const AgentMessage = z.discriminatedUnion('type', [
     error: AgentText.optional(),
   }),
   z.object({ type: z.literal('metrics'), at: z.string().max(40), sample: MetricsSample }),
+  /** The agent found its host changed behind its back and repaired it; only to hubs with the feature. */
+  DriftReport.extend({ type: z.literal('drift_repaired') }),
 ])
 export type AgentMessage = z.infer<typeof AgentMessage>
 
@@ -252,6 +284,8 @@ export const HubMessage = z.discriminatedUnion('type', [
     agentId: z.string(),
     serverVersion: z.string(),
     heartbeatSeconds: z.number().int(),
+    /** HUB_FEATURES this hub has (names an agent does not know are ignored); absent from older hubs. */
+    features: z.array(z.string().max(64)).max(64).optional(),
   }),
   z.object({ type: z.literal('heartbeat_ack') }),
   z.object({ type: z.literal('desired_state'), state: DesiredState }),

@@ -38,6 +38,10 @@ export const User = z.object({
 })
 export type User = z.infer<typeof User>
 
+/** A user as the admins' list shows them: with how many devices they have. */
+export const UserListItem = User.extend({ devices: z.number().int() })
+export type UserListItem = z.infer<typeof UserListItem>
+
 export const UserCreate = z.strictObject({
   email: Email,
   name: Name,
@@ -111,6 +115,16 @@ export const AgentUpdateOutcome = z.object({
 })
 export type AgentUpdateOutcome = z.infer<typeof AgentUpdateOutcome>
 
+/** The last drift repair an agent reported: what it found changed on its host and put back. */
+export const AgentRepair = z.object({
+  at: Timestamp,
+  /** False when a repair failed; `error` says why. */
+  ok: z.boolean(),
+  items: z.array(z.object({ what: z.string(), detail: z.string() })),
+  error: z.string().nullable(),
+})
+export type AgentRepair = z.infer<typeof AgentRepair>
+
 export const Agent = z.object({
   id: Id,
   name: z.string(),
@@ -146,6 +160,8 @@ export const Agent = z.object({
   holdVersion: z.boolean(),
   /** The last self-update and how it ended; null when it never updated itself. */
   update: AgentUpdateOutcome.nullable(),
+  /** The last drift repair the agent reported; null when it never repaired anything. */
+  lastRepair: AgentRepair.nullable(),
 })
 export type Agent = z.infer<typeof Agent>
 
@@ -510,8 +526,8 @@ export const CommandLogEntry = z.object({
 export type CommandLogEntry = z.infer<typeof CommandLogEntry>
 
 export const CommandCreate = z.strictObject({
-  command: z.enum(['ping', 'diagnostics', 'restart', 'uninstall'], {
-    error: 'Must be "ping", "diagnostics", "restart" or "uninstall"',
+  command: z.enum(['ping', 'diagnostics', 'restart', 'uninstall', 'check_drift'], {
+    error: 'Must be "ping", "diagnostics", "restart", "uninstall" or "check_drift"',
   }),
   params: z
     .record(z.string(), z.unknown())

@@ -143,6 +143,8 @@ test('server: first apply builds everything, the second only reads and reloads t
     'ip -j -4 route show table main proto 87',
     'ip -4 route replace 192.168.78.0/24 dev wg0 table main proto 87',
     'iptables -w 5 -S DOCKER-USER',
+    // The drift check's baseline.
+    'nft -s list table inet wirewarp',
   ])
   // The private key never goes into argv; the config file it went through is gone.
   expect(f.calls.every((c) => !c.argv.join(' ').includes(KEY))).toBe(true)
@@ -193,6 +195,7 @@ test('server: first apply builds everything, the second only reads and reloads t
     'ip -j addr show dev wg0',
     'ip -j -4 route show table main proto 87',
     'iptables -w 5 -S DOCKER-USER',
+    'nft -s list table inet wirewarp',
   ])
   expect(files.writes).toEqual(['/proc/sys/net/ipv4/ip_forward=1'])
   expect(f.calls.find((c) => c.argv.join(' ') === 'nft -f -')?.stdin).toContain(

@@ -4,7 +4,8 @@
  * verified on real traffic in network namespaces. It renders with the pure functions in render/
  * and changes the host only through the appliers in apply/, which compare before they change:
  * applying the same state twice runs no changing command the second time except the nft
- * transaction.
+ * transaction. `checkDrift` compares the host with the state last applied (the table with its
+ * listing right after that apply) and repairs what someone changed, reporting what it repaired.
  *
  * What it owns (see render/dataplaneIds.ts): `table inet wirewarp`, routing table 51820, marks
  * 0x5157 and 0x1, `ip rule`s at priorities 100/5000/5100/5200 pointing at its table, routes
@@ -12,17 +13,22 @@
  * in `<stateDir>/linux-driver.json`. `teardown` removes exactly those; sysctls stay as they are,
  * because other software on the host may rely on forwarding.
  */
-import type { Capabilities, ClientState, DesiredState, ServerState } from '@wirewarp/protocol'
+import type { Capabilities, ClientState, DesiredState, DriftItem, ServerState } from '@wirewarp/protocol'
+import { errorText } from '../agentText.ts'
 import { AppliedRecordFile } from '../apply/appliedRecord.ts'
 import { applyLinkSettings } from '../apply/applyLinkSettings.ts'
 import { applySysctls } from '../apply/applySysctls.ts'
-import { applyWgConfig } from '../apply/applyWgConfig.ts'
+import { applyWgConfig, KEY_DIR } from '../apply/applyWgConfig.ts'
+import { describeWgDrift } from '../apply/describeWgDrift.ts'
 import { addDockerUserAccepts, hasDockerUserChain, removeDockerUserAccepts } from '../apply/dockerUserAccepts.ts'
 import { type HostFiles, nodeHostFiles } from '../apply/hostFiles.ts'
 import { defaultRouteInterface, listHostAddresses } from '../apply/hostNetwork.ts'
 import { loadNftRuleset, readNftCounters } from '../apply/nftTable.ts'
+import { describeListingChange, readNftTableListing } from '../apply/nftTableListing.ts'
+import { planWgUpdate } from '../apply/planWgUpdate.ts'
 import { listOurRoutes, reconcileRoutes } from '../apply/reconcileRoutes.ts'
 import { listRules, parseOurRule, reconcileRules } from '../apply/reconcileRules.ts'
+import { recordChanges } from '../apply/recordChanges.ts'
 import { parseWgDump } from '../apply/wgDump.ts'
 import { ensureWgInterface, showLink, type WireguardKind, wireguardInterfaces } from '../apply/wgInterface.ts'
 import { CommandFailed, run as hostRun, type Run } from '../exec/run.ts'
@@ -34,9 +40,9 @@ import { renderClientRouting } from '../render/renderClientRouting.ts'
 import { renderClientRuleset } from '../render/renderClientRuleset.ts'
 import { renderServerRoutes } from '../render/renderServerRoutes.ts'
 import { renderServerRuleset } from '../render/renderServerRuleset.ts'
-import { renderSysctls } from '../render/renderSysctls.ts'
+import { renderSysctls, type Sysctl } from '../render/renderSysctls.ts'
 import { wantedWgPeers } from '../render/wantedWgPeers.ts'
-import type { Driver, DriverStats } from './driver.ts'
+import type { DriftResult, Driver, DriverStats } from './driver.ts'
 
 export interface LinuxDriverOptions {
   stateDir: string
@@ -66,6 +72,8 @@ export class LinuxDriver implements Driver {
   private active: { interface: string; mode: 'server' | 'client' } | null = null
   /** nftables counter name → forward id, for the forwards of the last server state. */
   private counterIds = new Map<string, string>()
+  /** `table inet wirewarp` as listed right after the last apply (or repair); the drift check's baseline. */
+  private tableListing: string | null = null
 
   constructor(private readonly opts: LinuxDriverOptions) {
     this.run = opts.run ?? hostRun
@@ -109,7 +117,45 @@ export class LinuxDriver implements Driver {
     this.active = wanted
     if (state.mode === 'server') await this.applyServer(state)
     else await this.applyClient(state as ClientState & { wireguard: NonNullable<ClientState['wireguard']> })
+    this.tableListing = await readNftTableListing(this.run)
     this.last = state
+  }
+
+  async checkDrift(): Promise<DriftResult> {
+    const state = this.last
+    // Nothing applied in this process yet, or a detached client: teardown left nothing to check.
+    if (!state?.wireguard) return { items: [] }
+    const items: DriftItem[] = []
+    try {
+      const families = await this.families()
+      const name = state.wireguard.name
+      if (state.mode === 'server') {
+        // In the order of an apply: the table before WireGuard, routes once the interface is back.
+        await this.repairTable(items, () => this.loadServerTable(state))
+        await this.repairWireguard(items, state)
+        await this.repairWith(items, 'routes', (run) =>
+          reconcileRoutes(run, renderServerRoutes(state), { table: 'main', families }),
+        )
+        await this.repairSysctls(items, renderSysctls(state))
+      } else {
+        const client = state as ClientState & { wireguard: NonNullable<ClientState['wireguard']> }
+        await this.repairWireguard(items, client)
+        await this.repairSysctls(items, this.clientSysctls(client, families))
+        const hostAddresses = await listHostAddresses(this.run)
+        const routing = renderClientRouting({ state: client, hostAddresses })
+        await this.repairWith(items, 'routes', (run) =>
+          reconcileRoutes(run, routing.routes, { table: ROUTING_TABLE, families }),
+        )
+        await this.repairWith(items, 'rules', (run) => reconcileRules(run, routing.rules, families))
+        await this.repairTable(items, () =>
+          loadNftRuleset(this.run, renderClientRuleset({ state: client, hostAddresses })),
+        )
+      }
+      await this.repairWith(items, 'docker', (run) => addDockerUserAccepts(run, name, families))
+    } catch (err) {
+      return { items, error: errorText(err) }
+    }
+    return { items }
   }
 
   async teardown(): Promise<void> {
@@ -130,6 +176,7 @@ export class LinuxDriver implements Driver {
     this.active = null
     this.last = null
     this.counterIds = new Map()
+    this.tableListing = null
   }
 
   async stats(): Promise<DriverStats> {
@@ -212,15 +259,12 @@ export class LinuxDriver implements Driver {
   private async applyServer(state: ServerState): Promise<void> {
     const wg = state.wireguard
     const families = await this.families()
-    const publicInterface = state.publicInterface ?? (await defaultRouteInterface(this.run))
-    // Replacing the table starts its counters again; carrying the values over keeps them growing.
-    const counters = new Map((await readNftCounters(this.run)).map((c) => [c.name, c]))
     // Both rendered before anything changes, so a state they refuse changes nothing at all. The
     // table goes before WireGuard: a new VPN device becomes a peer only once its user's rules are
     // live. (In between, an address in a device network that the map does not know yet is
     // dropped: the gap fails closed.)
     const peers = wantedWgPeers(state)
-    await loadNftRuleset(this.run, renderServerRuleset({ state, publicInterface, counters }))
+    await this.loadServerTable(state)
     await this.applyWireguard(state, peers)
     await reconcileRoutes(this.run, renderServerRoutes(state), { table: 'main', families })
     await applySysctls(this.files, renderSysctls(state))
@@ -228,13 +272,24 @@ export class LinuxDriver implements Driver {
     this.counterIds = new Map([...forwardCounterNames(state.forwards)].map(([id, name]) => [name, id]))
   }
 
+  /** Replaces the table with the server state's; renders first, so a state it refuses changes nothing. */
+  private async loadServerTable(state: ServerState): Promise<void> {
+    const publicInterface = state.publicInterface ?? (await defaultRouteInterface(this.run))
+    // Replacing the table starts its counters again; carrying the values over keeps them growing.
+    const counters = new Map((await readNftCounters(this.run)).map((c) => [c.name, c]))
+    await loadNftRuleset(this.run, renderServerRuleset({ state, publicInterface, counters }))
+  }
+
+  private clientSysctls(state: ClientState, families: readonly (4 | 6)[]): Sysctl[] {
+    // A site asks for IPv6 only for the VPN's IPv6 devices; on a host without IPv6 they cannot
+    // reach its LAN anyway, and its IPv4 part must still work.
+    return renderSysctls(state).filter((s) => families.includes(6) || !s.key.startsWith('net/ipv6/'))
+  }
+
   private async applyClient(state: ClientState & { wireguard: NonNullable<ClientState['wireguard']> }): Promise<void> {
     const families = await this.families()
     await this.applyWireguard(state)
-    // A site asks for IPv6 only for the VPN's IPv6 devices; on a host without IPv6 they cannot
-    // reach its LAN anyway, and its IPv4 part must still work.
-    const sysctls = renderSysctls(state).filter((s) => families.includes(6) || !s.key.startsWith('net/ipv6/'))
-    await applySysctls(this.files, sysctls)
+    await applySysctls(this.files, this.clientSysctls(state, families))
     const hostAddresses = await listHostAddresses(this.run)
     const routing = renderClientRouting({ state, hostAddresses })
     // Routes before rules: a rule pointing at an empty table would send traffic nowhere.
@@ -250,6 +305,67 @@ export class LinuxDriver implements Driver {
     this.kind = await ensureWgInterface(this.run, wg.name, this.kind)
     await applyWgConfig(this.run, peers, await this.opts.privateKey(), this.opts.stateDir)
     await applyLinkSettings(this.run, wg)
+  }
+
+  // ---- drift: each compares the host with the last state, reports what differs, puts it back ----
+
+  /** Against the listing taken after the last apply: a flushed or edited table is loaded again. */
+  private async repairTable(items: DriftItem[], load: () => Promise<void>): Promise<void> {
+    const live = await readNftTableListing(this.run)
+    if (live !== null && live === this.tableListing) return
+    const detail =
+      live === null
+        ? `table inet ${NFT_TABLE} missing`
+        : `table inet ${NFT_TABLE} changed (${describeListingChange(this.tableListing ?? '', live)})`
+    items.push({ what: 'nftables', detail })
+    await load()
+    this.tableListing = await readNftTableListing(this.run)
+  }
+
+  /** The interface, its key, port and peers as `wg show dump` has them, then its addresses, MTU and link state. */
+  private async repairWireguard(items: DriftItem[], state: DesiredState): Promise<void> {
+    const wg = state.wireguard!
+    const peers = wantedWgPeers(state)
+    const privateKey = await this.opts.privateKey()
+    const dumpText = (await showLink(this.run, wg.name))
+      ? await this.run(['wg', 'show', wg.name, 'dump']).catch(() => null)
+      : null
+    let found: string[]
+    if (dumpText === null) found = [`interface ${wg.name} missing`]
+    else {
+      const dump = parseWgDump(dumpText)
+      const plan = planWgUpdate(peers, privateKey, dump, `${this.opts.stateDir}/${KEY_DIR}`)
+      found = plan.kind === 'none' ? [] : describeWgDrift(peers, privateKey, dump)
+      if (plan.kind !== 'none' && found.length === 0) found = ['peer endpoints differ']
+    }
+    if (found.length > 0) {
+      items.push({ what: 'wireguard', detail: found.join(', ') })
+      await this.applyWireguard(state, peers)
+      return
+    }
+    await this.repairWith(items, 'wireguard', (run) => applyLinkSettings(run, wg))
+  }
+
+  /** Runs an applier that compares before it changes; whatever it changed was drift. */
+  private async repairWith(items: DriftItem[], what: string, apply: (run: Run) => Promise<unknown>): Promise<void> {
+    const r = recordChanges(this.run)
+    try {
+      await apply(r.run)
+    } finally {
+      if (r.changes.length > 0) {
+        const n = r.changes.length
+        items.push({
+          what,
+          detail: `${n} command${n === 1 ? '' : 's'} to restore: ${r.changes.map((argv) => argv.join(' ')).join('; ')}`,
+        })
+      }
+    }
+  }
+
+  private async repairSysctls(items: DriftItem[], sysctls: readonly Sysctl[]): Promise<void> {
+    const changed = await applySysctls(this.files, sysctls)
+    if (changed.length > 0)
+      items.push({ what: 'sysctls', detail: `set again: ${changed.map((k) => k.replaceAll('/', '.')).join(', ')}` })
   }
 
   /** The address families to reconcile: IPv6 only where the host has it (else `ip -6` fails). */

@@ -10,7 +10,7 @@
 import { appendFile, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Capabilities, DesiredState } from '@wirewarp/protocol'
-import type { Driver } from './driver.ts'
+import type { DriftResult, Driver } from './driver.ts'
 
 export const RECORDING_FILE = 'recording.jsonl'
 export const RECORDING_FAIL_FILE = 'recording.fail'
@@ -43,6 +43,11 @@ export class RecordingDriver implements Driver {
     this.lastState = state
     this.lastAppliedAt = at
     this.applies++
+  }
+
+  /** Nothing on the host is ours, so nothing can drift. */
+  async checkDrift(): Promise<DriftResult> {
+    return { items: [] }
   }
 
   async diagnostics(): Promise<Record<string, unknown>> {

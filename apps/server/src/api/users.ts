@@ -1,5 +1,5 @@
 /** Admin management of user accounts. */
-import { ErrorBody, IdParams, Page, PageQuery, User, UserCreate, UserUpdate } from '@wirewarp/protocol'
+import { ErrorBody, IdParams, Page, PageQuery, User, UserCreate, UserListItem, UserUpdate } from '@wirewarp/protocol'
 import { z } from 'zod'
 import { passwordProblem } from '../auth/passwordPolicy.ts'
 import { hashPassword } from '../auth/passwords.ts'
@@ -38,7 +38,12 @@ export function userRoutes(app: App, ctx: AppContext): void {
     '/api/v1/users',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'List users', querystring: PageQuery, response: { 200: Page(User) } },
+      schema: {
+        tags,
+        summary: 'List users, each with how many devices they have',
+        querystring: PageQuery,
+        response: { 200: Page(UserListItem) },
+      },
     },
     async (request) => listUsers(ctx.db, request.query),
   )

@@ -8,6 +8,7 @@ import { coreIntegrity } from './migrations/004_core_integrity.ts'
 import { agentHost } from './migrations/005_agent_host.ts'
 import { agentUpdate } from './migrations/006_agent_update.ts'
 import { devices } from './migrations/007_devices.ts'
+import { drift } from './migrations/008_drift.ts'
 
 class StaticMigrations implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
@@ -22,6 +23,7 @@ class StaticMigrations implements MigrationProvider {
       '005_agent_host': agentHost(this.dialect),
       '006_agent_update': agentUpdate(this.dialect),
       '007_devices': devices(this.dialect),
+      '008_drift': drift(this.dialect),
     }
   }
 }

@@ -76,6 +76,10 @@ export interface AgentsTable {
   updateTo: string | null
   updateReason: string | null
   updateAt: string | null
+  /** When the agent last reported a drift repair; null until it first did. */
+  lastRepairAt: string | null
+  /** That report, as JSON `{ok, items: [{what, detail}], error}`. */
+  lastRepair: string | null
 }
 
 export interface RegistrationTokensTable {

@@ -11,6 +11,7 @@ import {
   type CommandName,
   type DesiredState,
   HEARTBEAT_SECONDS,
+  HUB_FEATURES,
   type HubMessage,
   V1_COMMANDS,
 } from '@wirewarp/protocol'
@@ -29,9 +30,11 @@ import {
   markDisconnected,
   markUninstalled,
   recordApplied,
+  recordRepair,
   toAgent,
   writeLastSeen,
 } from '../store/agents.ts'
+import { writeAudit } from '../store/auditLog.ts'
 import { loadDesiredStateInput } from '../store/desiredStateInput.ts'
 import { recordDeviceStats } from '../store/deviceStats.ts'
 import { getEpoch, startNewEpoch } from '../store/epoch.ts'
@@ -156,7 +159,7 @@ export class AgentHub {
           const c = agentId ? this.#presence.get(agentId) : undefined
           if (c?.socket !== socket) return // replaced, deleted, or a registration socket
           this.#presence.heard(c, nowIso())
-          await this.#onMessage(c, msg)
+          await this.#onMessage(c, msg, remoteIp)
         } catch (err) {
           if (err instanceof AgentRefused) return this.#refuse(socket, err)
           this.o.log.error({ err, agentId }, 'agent message failed')
@@ -293,6 +296,7 @@ export class AgentHub {
         agentId: agent.id,
         serverVersion: this.o.serverVersion,
         heartbeatSeconds: HEARTBEAT_SECONDS,
+        features: [...HUB_FEATURES],
       })
       const actor = { type: 'agent' as const, id: agent.id, email: null, ip: remoteIp, userAgent: null }
       const { value, affected } = await runChange({ db: this.o.db, hub: this }, actor, (tx) =>
@@ -328,7 +332,7 @@ export class AgentHub {
     return input ? computeDesiredState(input) : null
   }
 
-  async #onMessage(c: Connection, msg: AgentMessage): Promise<void> {
+  async #onMessage(c: Connection, msg: AgentMessage, remoteIp: string): Promise<void> {
     switch (msg.type) {
       case 'heartbeat':
         this.#send(c.socket, { type: 'heartbeat_ack' })
@@ -372,10 +376,33 @@ export class AgentHub {
         await insertMetrics(this.o.db, c.agentId, at.toISOString(), sample)
         return
       }
+      case 'drift_repaired':
+        await this.#driftRepaired(c, msg, remoteIp)
+        return
       case 'register':
       case 'hello':
         throw alreadyConnected(msg.type)
     }
+  }
+
+  /** Keeps the agent's report as its last repair, in the audit log too, and tells the dashboard. */
+  async #driftRepaired(
+    c: Connection,
+    msg: Extract<AgentMessage, { type: 'drift_repaired' }>,
+    remoteIp: string,
+  ): Promise<void> {
+    // The agent's clock says when; one that is off (unreadable, or ahead of ours) gives way to ours.
+    const reported = Date.parse(msg.at)
+    const at = Number.isNaN(reported) || reported > Date.now() ? nowIso() : new Date(reported).toISOString()
+    const report = { ok: msg.ok, items: msg.items, ...(msg.error !== undefined && { error: msg.error }) }
+    if (!(await recordRepair(this.o.db, c.agentId, at, report))) return
+    const actor = { type: 'agent' as const, id: c.agentId, email: null, ip: remoteIp, userAgent: null }
+    await writeAudit(this.o.db, actor, 'agent.drift_repaired', { type: 'agent', id: c.agentId }, { at, ...report })
+    const what = msg.items.map((i) => `${i.what}: ${i.detail}`)
+    if (msg.ok) this.o.log.info({ agentId: c.agentId, repaired: what }, 'agent repaired drift on its host')
+    else
+      this.o.log.warn({ agentId: c.agentId, found: what, error: msg.error }, 'agent failed to repair drift on its host')
+    await this.#publishAgent(c.agentId)
   }
 
   async #onClose(agentId: string | null, socket: WebSocket): Promise<void> {

@@ -2,16 +2,26 @@
 import {
   type Agent,
   type AgentFacts,
+  type AgentRepair,
   type AgentUpdateOutcome,
+  type DriftReport,
   HostFacts,
   V1_COMMANDS,
   type VersionInfo,
 } from '@wirewarp/protocol'
+import { z } from 'zod'
 import type { Db } from '../db/database.ts'
 import type { AgentRow } from '../db/schema.ts'
 import { compareVersions } from '../releases/compareVersions.ts'
 import { epochSubquery } from './epoch.ts'
 import { JsonObject, newId, nowIso, page, parseJsonColumn, StringList } from './rows.ts'
+
+/** The last_repair column: the report without its time (that is last_repair_at). */
+const StoredRepair = z.object({
+  ok: z.boolean(),
+  items: z.array(z.object({ what: z.string(), detail: z.string() })),
+  error: z.string().nullable(),
+})
 
 type AgentWithLinks = AgentRow & { tunnelServerId: string | null; tunnelClientId: string | null }
 
@@ -48,6 +58,12 @@ export function updateOutcome(row: AgentRow): AgentUpdateOutcome | null {
   }
 }
 
+export function lastRepair(row: Pick<AgentRow, 'lastRepair' | 'lastRepairAt'>): AgentRepair | null {
+  if (!row.lastRepairAt) return null
+  const r = parseJsonColumn(row.lastRepair, StoredRepair.nullable(), null)
+  return r && { at: row.lastRepairAt, ...r }
+}
+
 /** The agent as the API shows it; `latest` (the catalogue's newest versions) fills latestVersion and outdated. */
 export function toAgent(row: AgentWithLinks, latest?: LatestVersions): Agent {
   const target = releaseTarget(row)
@@ -79,6 +95,7 @@ export function toAgent(row: AgentWithLinks, latest?: LatestVersions): Agent {
     outdated: isLower(row.version, latestVersion),
     holdVersion: row.holdVersion,
     update: updateOutcome(row),
+    lastRepair: lastRepair(row),
   }
 }
 
@@ -129,6 +146,8 @@ export async function insertAgent(db: Db, a: { name: string; kind: 'server' | 'c
     updateTo: null,
     updateReason: null,
     updateAt: null,
+    lastRepairAt: null,
+    lastRepair: null,
   }
   await db.insertInto('agents').values(row).execute()
   return row
@@ -249,6 +268,17 @@ export async function recordApplied(
     .where('id', '=', id)
     .executeTakeFirst()
   return row ? { desiredRevision: Number(row.desiredRevision), epoch: row.epoch ?? '' } : undefined
+}
+
+/** Stores a drift repair an agent reported as its last one; false when the agent is gone. */
+export async function recordRepair(db: Db, id: string, at: string, report: Omit<DriftReport, 'at'>): Promise<boolean> {
+  const stored: z.infer<typeof StoredRepair> = { ok: report.ok, items: report.items, error: report.error ?? null }
+  const r = await db
+    .updateTable('agents')
+    .set({ lastRepairAt: at, lastRepair: JSON.stringify(stored) })
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0
 }
 
 /** Last-seen times collected since the previous flush, in one transaction. */

@@ -13,11 +13,13 @@ type Row = Selectable<AuditLogTable>
  * found in the log (an agent command, an action of an older version).
  */
 export const KNOWN_AUDIT_ACTIONS = [
+  'agent.command.check_drift',
   'agent.command.diagnostics',
   'agent.command.ping',
   'agent.command.restart',
   'agent.command.uninstall',
   'agent.delete',
+  'agent.drift_repaired',
   'agent.register',
   'agent.update',
   'agent.update.batch_stopped',

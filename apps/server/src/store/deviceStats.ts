@@ -13,6 +13,18 @@ const CHUNK = 1000
 
 type Peer = NonNullable<MetricsSample['peers']>[number]
 
+/** A counter as an agent sent it, made safe for a bigint column: whole, not negative, finite. */
+export function counterValue(x: number): number {
+  return Number.isFinite(x) && x > 0 ? Math.min(Math.floor(x), Number.MAX_SAFE_INTEGER) : 0
+}
+
+/** A handshake time as an agent sent it: an ISO time the database takes, else none. */
+export function handshakeTime(at: string | null): string | null {
+  if (at === null) return null
+  const t = Date.parse(at)
+  return Number.isFinite(t) ? new Date(t).toISOString() : null
+}
+
 /**
  * Stores the reports of the peers that are devices of this tunnel server; returns the other peers
  * (the sites), which stay in the agent's metrics sample.
@@ -41,9 +53,9 @@ export async function recordDeviceStats(db: Db, tunnelServerId: string, peers: P
     else
       rows.push({
         deviceId,
-        latestHandshakeAt: p.latestHandshakeAt,
-        rxBytes: p.rxBytes,
-        txBytes: p.txBytes,
+        latestHandshakeAt: handshakeTime(p.latestHandshakeAt),
+        rxBytes: counterValue(p.rxBytes),
+        txBytes: counterValue(p.txBytes),
         endpoint: p.endpoint,
         updatedAt,
       })

@@ -18,7 +18,17 @@ export function toUser(row: UserRow): User {
 }
 
 export function listUsers(db: Db, opts: { limit: number; offset: number }) {
-  return page(db.selectFrom('users').selectAll().orderBy('email').orderBy('id'), opts, toUser)
+  const q = db
+    .selectFrom('users')
+    .selectAll()
+    .select((eb) =>
+      eb
+        .selectFrom('devices')
+        .select((d) => d.fn.countAll<number>().as('n'))
+        .whereRef('devices.userId', '=', 'users.id')
+        .as('devices'),
+    )
+  return page(q.orderBy('email').orderBy('id'), opts, (row) => ({ ...toUser(row), devices: Number(row.devices ?? 0) }))
 }
 
 export function getUser(db: Db, id: string): Promise<UserRow | undefined> {

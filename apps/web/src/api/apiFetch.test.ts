@@ -131,5 +131,6 @@ function validAgent() {
     outdated: false,
     holdVersion: false,
     update: null,
+    lastRepair: null,
   }
 }

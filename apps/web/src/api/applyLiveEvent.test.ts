@@ -36,6 +36,7 @@ const agent = (status: Agent['status']): Agent => ({
   outdated: false,
   holdVersion: false,
   update: null,
+  lastRepair: null,
 })
 
 const page = <T>(items: T[]): Page<T> => ({ items, total: items.length, limit: 50, offset: 0 })

@@ -1,11 +1,11 @@
 /** Admin calls on user accounts. */
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { Page, User, type UserCreate, type UserUpdate } from '@wirewarp/protocol'
+import { Page, User, type UserCreate, UserListItem, type UserUpdate } from '@wirewarp/protocol'
 import { apiFetch } from './apiFetch.ts'
 import { queryKeys } from './queryKeys.ts'
 
-const UserPage = Page(User)
+const UserPage = Page(UserListItem)
 
 export function useUsers(page: { limit: number; offset: number }) {
   return useQuery({

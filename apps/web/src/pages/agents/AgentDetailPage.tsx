@@ -1,6 +1,7 @@
 /**
- * One agent: its facts (status live, what its host offers), tunnel, metrics, capabilities and
- * command history; ping, diagnostics, restart, update (or hold at its version), uninstall and delete.
+ * One agent: its facts (status live, what its host offers), tunnel, metrics, last drift repair,
+ * capabilities and command history; ping, diagnostics, restart, update (or hold at its version),
+ * check for drift, uninstall and delete.
  */
 import type { Agent, CommandCreate } from '@wirewarp/protocol'
 import { type ReactNode, useState } from 'react'
@@ -17,6 +18,7 @@ import { Section } from '../../components/Section.tsx'
 import { Toggle } from '../../components/Toggle.tsx'
 import { useNow } from '../../format/useNow.ts'
 import { AgentCapabilities } from './AgentCapabilities.tsx'
+import { AgentDrift } from './AgentDrift.tsx'
 import { AgentMetrics } from './AgentMetrics.tsx'
 import { AgentStatusBadge } from './AgentStatusBadge.tsx'
 import { AgentTunnel } from './AgentTunnel.tsx'
@@ -73,8 +75,14 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
   const connected = agent.status === 'connected'
   const sending = send.isPending ? send.variables.command : null
   const run = (command: CommandCreate['command']) => send.mutate({ command, wait: true })
-  const commandButton = (command: CommandCreate['command'], label: string, onClick = () => run(command)) => (
+  const commandButton = (
+    command: CommandCreate['command'],
+    label: string,
+    onClick = () => run(command),
+    size?: 'sm',
+  ) => (
     <Button
+      size={size}
       onClick={onClick}
       pending={sending === command}
       disabled={!connected || send.isPending}
@@ -170,6 +178,11 @@ function AgentDetail({ agent, remove }: { agent: Agent; remove: ReturnType<typeo
           <div className="space-y-6">
             <AgentTunnel agent={agent} />
             <AgentMetrics agentId={agent.id} now={now} />
+            <AgentDrift
+              agent={agent}
+              now={now}
+              checkButton={commandButton('check_drift', 'Check now', undefined, 'sm')}
+            />
           </div>
         </div>
 

@@ -9,6 +9,8 @@ const focusRing = 'focus-visible:outline-none focus-visible:ring-2 focus-visible
 const linkClass = `font-medium text-sky-700 hover:underline dark:text-sky-400 ${focusRing}`
 
 interface Step {
+  /** Names the step among its path's (React's key). */
+  key: string
   text: ReactNode
   to?: string
   link?: string
@@ -24,7 +26,7 @@ function Path({ id, title, intro, steps }: { id: string; title: string; intro: s
       <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">{intro}</p>
       <ol className="mt-4 space-y-3">
         {steps.map((s, i) => (
-          <li key={`${id}-${i}`} className="flex gap-3 text-sm text-zinc-700 dark:text-zinc-300">
+          <li key={s.key} className="flex gap-3 text-sm text-zinc-700 dark:text-zinc-300">
             <span className="flex h-6 w-6 shrink-0 items-center justify-center rounded-full bg-zinc-100 text-xs font-semibold text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
               {i + 1}
             </span>
@@ -56,18 +58,21 @@ export function FirstRunGuide() {
         title="Publish a homelab through a VPS"
         intro="Game servers, a web app or RDP behind CGNAT, reachable on the VPS's public IP."
         steps={[
-          { text: 'Install a server agent on the VPS.', to: '/agents', link: 'Agents → Add agent' },
+          { key: 'vps-agent', text: 'Install a server agent on the VPS.', to: '/agents', link: 'Agents → Add agent' },
           {
+            key: 'public-ip',
             text: 'Check the VPS’s public IP and interface on its tunnel server.',
             to: '/tunnel-servers',
             link: 'Tunnels',
           },
           {
+            key: 'homelab-agent',
             text: 'Install a client agent in the homelab, naming that tunnel server.',
             to: '/agents',
             link: 'Add agent',
           },
           {
+            key: 'first-forward',
             text: 'Create the first port forward, from scratch or a template (Minecraft, DayZ, web, RDP).',
             to: '/port-forwards',
             link: 'Port forwards',
@@ -80,6 +85,7 @@ export function FirstRunGuide() {
         intro="Laptops and phones with the stock WireGuard app, to the internet or your sites' networks."
         steps={[
           {
+            key: 'single-host',
             text: (
               <>
                 Run this server on the VPS with <code className={code}>serve --local-agent</code> (or{' '}
@@ -89,12 +95,13 @@ export function FirstRunGuide() {
             ),
           },
           {
+            key: 'first-device',
             text: 'Add your first device; scan its QR code with the WireGuard app.',
             to: '/devices',
             link: 'My devices',
           },
-          { text: 'Decide who reaches what: the default policy and rules.', to: '/rules', link: 'Rules' },
-          { text: 'Add the people who use it.', to: '/users', link: 'Users' },
+          { key: 'rules', text: 'Decide who reaches what: the default policy and rules.', to: '/rules', link: 'Rules' },
+          { key: 'users', text: 'Add the people who use it.', to: '/users', link: 'Users' },
         ]}
       />
     </div>

@@ -1,6 +1,7 @@
 /** Admin page for user accounts: list, create, edit, reset password, delete. */
 import type { User } from '@wirewarp/protocol'
 import { useState } from 'react'
+import { Link } from 'react-router'
 import { PAGE_SIZE } from '../../api/Page.ts'
 import { useDeleteUser, useUsers } from '../../api/users.ts'
 import { useSession } from '../../auth/SessionContext.ts'
@@ -53,6 +54,7 @@ export function UsersPage() {
                 <Th>Email</Th>
                 <Th>Role</Th>
                 <Th>Status</Th>
+                <Th>Devices</Th>
                 <Th>Last sign-in</Th>
                 <Th>Created</Th>
                 <Th>
@@ -74,6 +76,18 @@ export function UsersPage() {
                       <Badge tone={user.role === 'admin' ? 'sky' : 'neutral'}>{user.role}</Badge>
                     </Td>
                     <Td>{user.disabled ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}</Td>
+                    <Td className="tabular-nums" data-testid="user-devices">
+                      {user.devices > 0 ? (
+                        <Link
+                          to={`/admin/devices?user=${encodeURIComponent(user.id)}`}
+                          className="font-medium text-sky-700 hover:underline dark:text-sky-400"
+                        >
+                          {user.devices}
+                        </Link>
+                      ) : (
+                        '0'
+                      )}
+                    </Td>
                     <Td>
                       <DateTime iso={user.lastLoginAt} empty="Never" />
                     </Td>
