@@ -282,6 +282,46 @@ describe.skipIf(unavailable !== null)('the remote-access VPN in the lab', { time
     expect(stats.endpoint).toMatch(new RegExp(`^${ADDRESSES.laptopB.replaceAll('.', '\\.')}:\\d+$`))
   })
 
+  test('`nft flush ruleset` and a removed peer on the VPS are repaired within 60 s, and the repair is reported', async () => {
+    const a = await OpenConnection.open(lab.dir, 'laptop-a-drift', NS.laptopA, ADDRESSES.vm, VM_STREAM_PORT)
+    open.push(a)
+    type AgentView = { lastRepair: { at: string; ok: boolean; items: { what: string; detail: string }[] } | null }
+    const agentPath = `/api/v1/agents/${lab.vps.agentId}`
+    const before = (await lab.api.request<AgentView>('GET', agentPath)).lastRepair?.at ?? null
+    // Behind the agent's back, as a person or another tool on the VPS might.
+    await lab.vps.nft(['flush', 'ruleset'])
+    await lab.vps.wg(['set', 'wg0', 'peer', deviceA.publicKey, 'remove'])
+    const tampered = Date.now()
+    expect(await vpsPeers()).not.toContain(deviceA.publicKey)
+    // The agent's own check, every 60 s (not the on-demand command): it repairs both.
+    const repaired = await waitUntil(
+      async () => {
+        const r = (await lab.api.request<AgentView>('GET', agentPath)).lastRepair
+        return r && r.at !== before ? r : null
+      },
+      {
+        timeoutMs: 65_000,
+        intervalMs: 250,
+        what: 'a drift repair reported by the VPS agent',
+        detail: async () => lab.vps.output().split('\n').slice(-30).join('\n'),
+      },
+    )
+    console.log(
+      `drift: repaired and reported ${Date.now() - tampered} ms after the tampering: ${JSON.stringify(repaired.items)}`,
+    )
+    expect(repaired.ok).toBe(true)
+    expect(repaired.items.map((i) => i.what).sort()).toEqual(expect.arrayContaining(['nftables', 'wireguard']))
+    expect(await vpsPeers()).toContain(deviceA.publicKey)
+    expect(await lab.vps.nft(['list', 'table', 'inet', 'wirewarp'])).toContain('device_users4')
+    // Laptop A's traffic flows again, through its user's rules as before.
+    expect((await reachVm(laptopA(), 10_000)).peer).toBe(SEEN_FROM_SITE)
+    const audit = await lab.api.request<{ items: { action: string }[] }>(
+      'GET',
+      '/api/v1/audit-log?action=agent.drift_repaired',
+    )
+    expect(audit.items.length).toBeGreaterThan(0)
+  }, 90_000)
+
   test('deleting a device ends its tunnel', async () => {
     const b = await OpenConnection.open(lab.dir, 'laptop-b-2', NS.laptopB, ADDRESSES.vm, VM_STREAM_PORT)
     open.push(b)

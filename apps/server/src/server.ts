@@ -55,7 +55,10 @@ export async function startServer(
   opts: { webDir?: string; listen?: boolean } = {},
 ): Promise<RunningServer> {
   const { secret } = loadSecret(config.dataDir, config.secret)
-  const { db, dialect, location } = openDatabase(config)
+  const { db, dialect, location } = openDatabase({
+    ...config,
+    onIdleError: (err) => log.warn({ err }, 'the database closed an idle connection; the next query opens a new one'),
+  })
   try {
     const applied = await migrate(db, dialect)
     log.info({ database: location, dialect, migrations: applied }, 'database ready')

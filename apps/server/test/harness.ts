@@ -43,7 +43,7 @@ export async function skipDb(): Promise<boolean> {
   return true
 }
 
-async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+export async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: PG_ADMIN_URL })
   await c.connect()
   try {

@@ -31,9 +31,16 @@ const pgTypes = {
   },
 }
 
-export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string }): OpenDatabase {
+export function openDatabase(opts: {
+  databaseUrl?: string | undefined
+  dataDir: string
+  /** Told when PostgreSQL drops an idle connection (a restart, a failover); the pool opens a new one. */
+  onIdleError?: (err: Error) => void
+}): OpenDatabase {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, types: pgTypes, max: 10 })
+    // Without a listener the pool's 'error' event would end the process on a database restart.
+    pool.on('error', (err) => opts.onIdleError?.(err))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
     return { db, dialect: 'postgres', location: redactUrl(opts.databaseUrl) }
   }

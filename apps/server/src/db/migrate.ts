@@ -9,6 +9,7 @@ import { agentHost } from './migrations/005_agent_host.ts'
 import { agentUpdate } from './migrations/006_agent_update.ts'
 import { devices } from './migrations/007_devices.ts'
 import { drift } from './migrations/008_drift.ts'
+import { vpnIndexes } from './migrations/009_vpn_indexes.ts'
 
 class StaticMigrations implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
@@ -24,6 +25,7 @@ class StaticMigrations implements MigrationProvider {
       '006_agent_update': agentUpdate(this.dialect),
       '007_devices': devices(this.dialect),
       '008_drift': drift(this.dialect),
+      '009_vpn_indexes': vpnIndexes(),
     }
   }
 }

@@ -126,13 +126,20 @@ function vpnState(s: ServerInput, vpn: VpnInput | undefined): VpnState {
     })
     .sort((a, b) => (a.publicKey < b.publicKey ? -1 : a.publicKey > b.publicKey ? 1 : 0))
   const users = [...new Set(active.map((d) => d.userId))].sort()
+  // Grouped once: a filter per user would cost users × rules.
+  const everyone: RuleLike[] = []
+  const own = new Map<string, RuleLike[]>()
+  for (const r of vpn?.rules ?? []) {
+    if (r.userId === null) everyone.push(r)
+    else own.set(r.userId, [...(own.get(r.userId) ?? []), r])
+  }
   return {
     deviceNetworks: deviceNetworks(s),
     defaultPolicy: vpn?.defaultPolicy ?? 'accept',
     devices,
     users: users.map((id) => ({
       id,
-      rules: orderRules((vpn?.rules ?? []).filter((r) => r.userId === null || r.userId === id)).map((r) => ({
+      rules: orderRules([...(own.get(id) ?? []), ...everyone]).map((r) => ({
         action: r.action,
         destination: r.destination,
         protocol: r.protocol,

@@ -11,6 +11,9 @@ export const TRAFFIC_BUCKET_MS = 5 * 60_000
 // Parameters per statement stay far below SQLite's limit (32,766) and PostgreSQL's (65,535).
 const CHUNK = 1000
 
+/** The bucket whose history rows this process last wrote, per tunnel server. */
+const historyWritten = new Map<string, string>()
+
 type Peer = NonNullable<MetricsSample['peers']>[number]
 
 /** A counter as an agent sent it, made safe for a bigint column: whole, not negative, finite. */
@@ -61,28 +64,36 @@ export async function recordDeviceStats(db: Db, tunnelServerId: string, peers: P
       })
   }
   const bucket = new Date(Math.floor(at.getTime() / TRAFFIC_BUCKET_MS) * TRAFFIC_BUCKET_MS).toISOString()
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = rows.slice(i, i + CHUNK)
-    await db
-      .insertInto('deviceStats')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('deviceId').doUpdateSet((eb) => ({
-          latestHandshakeAt: eb.ref('excluded.latestHandshakeAt'),
-          rxBytes: eb.ref('excluded.rxBytes'),
-          txBytes: eb.ref('excluded.txBytes'),
-          endpoint: eb.ref('excluded.endpoint'),
-          updatedAt: eb.ref('excluded.updatedAt'),
-        })),
-      )
-      .execute()
-    // The first report in a bucket stands for it; later ones in the same bucket change nothing.
-    await db
-      .insertInto('deviceTraffic')
-      .values(chunk.map((r) => ({ deviceId: r.deviceId, bucket, rxBytes: r.rxBytes, txBytes: r.txBytes })))
-      .onConflict((oc) => oc.columns(['deviceId', 'bucket']).doNothing())
-      .execute()
-  }
+  // History once per bucket and server in this process (the primary key keeps other processes'
+  // rows single too); a device added mid-bucket starts its history with the next one.
+  const writeHistory = historyWritten.get(tunnelServerId) !== bucket
+  // One transaction: one commit for the whole cycle rather than one per statement.
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const chunk = rows.slice(i, i + CHUNK)
+      await trx
+        .insertInto('deviceStats')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.column('deviceId').doUpdateSet((eb) => ({
+            latestHandshakeAt: eb.ref('excluded.latestHandshakeAt'),
+            rxBytes: eb.ref('excluded.rxBytes'),
+            txBytes: eb.ref('excluded.txBytes'),
+            endpoint: eb.ref('excluded.endpoint'),
+            updatedAt: eb.ref('excluded.updatedAt'),
+          })),
+        )
+        .execute()
+      // The first report in a bucket stands for it; later ones in the same bucket change nothing.
+      if (writeHistory)
+        await trx
+          .insertInto('deviceTraffic')
+          .values(chunk.map((r) => ({ deviceId: r.deviceId, bucket, rxBytes: r.rxBytes, txBytes: r.txBytes })))
+          .onConflict((oc) => oc.columns(['deviceId', 'bucket']).doNothing())
+          .execute()
+    }
+  })
+  historyWritten.set(tunnelServerId, bucket)
   return rest
 }
 

@@ -49,17 +49,15 @@ export async function getRule(db: Db, id: string): Promise<Rule | undefined> {
 
 /**
  * The rules that can apply on one tunnel server: those for it or for every server, for the given
- * users (or all users) and for everyone. Unordered: orderRules decides.
+ * users (or all users) and for everyone. Unordered: orderRules decides. The users are filtered
+ * here, not in SQL: a server with tens of thousands of users would pass a database's parameter limit.
  */
 export async function rulesForServer(db: Db, tunnelServerId: string, userIds?: string[]): Promise<Rule[]> {
-  let q = selectRules(db).where((eb) =>
-    eb.or([eb('rules.tunnelServerId', '=', tunnelServerId), eb('rules.tunnelServerId', 'is', null)]),
-  )
-  if (userIds)
-    q = q.where((eb) =>
-      eb.or([eb('rules.userId', 'is', null), ...(userIds.length > 0 ? [eb('rules.userId', 'in', userIds)] : [])]),
-    )
-  return (await q.execute()).map(toRule)
+  const rows = await selectRules(db)
+    .where((eb) => eb.or([eb('rules.tunnelServerId', '=', tunnelServerId), eb('rules.tunnelServerId', 'is', null)]))
+    .execute()
+  const wanted = userIds ? new Set(userIds) : null
+  return rows.filter((r) => r.userId === null || !wanted || wanted.has(r.userId)).map(toRule)
 }
 
 export type RuleFields = Omit<RuleRow, 'id' | 'createdAt' | 'updatedAt'>
