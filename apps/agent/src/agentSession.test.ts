@@ -81,6 +81,22 @@ describe('desired state', () => {
     expect(logLines.join('')).toMatch(/info applied revision 4 in \d+ ms/)
   })
 
+  test("the driver settles after the ack, not before: the server does not wait for the drift check's baseline", async () => {
+    const driver = {
+      ...fakeDriver({ fail: (st) => (st.revision === 5 ? 'no' : null) }),
+      settle: async () => {
+        events.push('settle')
+      },
+    }
+    const s = session(driver)
+    await s.receiveState(serverState(4))
+    expect(events).toEqual(['apply 4 (on disk: 4)', 'applied 4', 'send applied', 'settle'])
+    // A failed apply has nothing to settle.
+    events.length = 0
+    await s.receiveState(serverState(5))
+    expect(events).toEqual(['apply 5 (on disk: 5)', 'send applied'])
+  })
+
   test('a failed apply is acknowledged with its revision and error, and the applied revision stays', async () => {
     const s = session(fakeDriver({ fail: (st) => (st.revision === 6 ? 'nft: syntax error in line 3' : null) }))
     await s.receiveState(serverState(5))

@@ -391,5 +391,10 @@ export class AgentSession {
         durationMs,
       })
     if (source === 'server' && error === null) this.opts.onAppliedOk?.()
+    // After the ack, still in this turn of the queue: nothing checks drift against a stale baseline.
+    if (error === null)
+      await this.opts.driver
+        .settle?.()
+        .catch((err) => this.opts.log.warn(`could not record the state for the drift check: ${errorText(err)}`))
   }
 }

@@ -19,6 +19,11 @@ export interface Driver {
   capabilities(): Promise<Capabilities>
   /** Makes the host match `state`. Must be safe to call twice with the same state. */
   apply(state: DesiredState): Promise<void>
+  /**
+   * Work after a successful apply that the server need not wait for (the drift check's baseline):
+   * run once the apply is acknowledged, before anything else the agent does.
+   */
+  settle?(): Promise<void>
   /** A JSON-able snapshot for the `diagnostics` command. */
   diagnostics(): Promise<Record<string, unknown>>
   /** Removes everything `apply` set up on the host (drivers that change the host). */

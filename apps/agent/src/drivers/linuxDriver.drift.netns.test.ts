@@ -192,6 +192,7 @@ describe.skipIf(reason !== null)('linux driver drift check in a network namespac
 
   test('server: a flushed ruleset and a removed peer are repaired and reported; then nothing is found', async () => {
     await driver.apply(server(1))
+    await driver.settle()
     const applied = { table: await table(), peers: await peers() }
     expect(await driver.checkDrift()).toEqual({ items: [] })
 
@@ -224,6 +225,7 @@ describe.skipIf(reason !== null)('linux driver drift check in a network namespac
   test('client: a deleted rule, a flushed table and a deleted interface come back', async () => {
     ownKey = HOMELAB.privateKey
     await driver.apply(client(2))
+    await driver.settle()
     const rules = await inNs(['ip', 'rule', 'show'])
     expect(await driver.checkDrift()).toEqual({ items: [] })
 

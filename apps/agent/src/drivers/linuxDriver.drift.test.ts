@@ -87,6 +87,7 @@ test('nothing differs: only reads, nothing reported', async () => {
   expect(await d.checkDrift()).toEqual({ items: [] }) // nothing applied yet: nothing to check
   expect(f.lines()).toEqual([])
   await d.apply(server)
+  await d.settle()
   f.calls.length = 0
   expect(await d.checkDrift()).toEqual({ items: [] })
   expect(changing(f.lines())).toEqual([])
@@ -97,6 +98,7 @@ test('a flushed table and a removed peer are put back and reported, without keys
   const { f, files, host } = configuredHost()
   const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
   await d.apply(server)
+  await d.settle()
   f.calls.length = 0
   host.table = null
   host.dump = DUMP_HEAD
@@ -132,6 +134,7 @@ test('an edited table, an unknown peer, another port and a lost sysctl are each 
   const { f, files, host } = configuredHost()
   const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
   await d.apply(server)
+  await d.settle()
   host.table = TABLE.replace('policy accept;', 'policy accept;\n\t\tip saddr 1.2.3.4 drop')
   host.dump = `${KEY}\tPUB\t51999\toff\n${HOMELAB_LINE}${LAPTOP}\t(none)\t(none)\t10.9.9.9/32\t0\t0\t0\toff\n`
   files.files.set('/proc/sys/net/ipv4/ip_forward', '0\n')
@@ -148,6 +151,7 @@ test('a repair that fails says so, with what was found', async () => {
   const { f, files, host } = configuredHost()
   const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
   await d.apply(server)
+  await d.settle()
   host.table = null
   f.answers.set('nft -f -', { fail: 'Error: Could not process rule: Cannot allocate memory' })
   expect(await d.checkDrift()).toEqual({

@@ -123,6 +123,7 @@ test('server: first apply builds everything, the second only reads and reloads t
   })
   const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
   await d.apply(server)
+  await d.settle()
   expect(synced).toBe(
     `600 [Interface]\nPrivateKey = ${KEY}\nListenPort = 51820\n\n[Peer]\n# homelab\nPublicKey = ${HOMELAB}\nAllowedIPs = 10.100.0.2/32, 192.168.78.0/24\n`,
   )
@@ -185,6 +186,7 @@ test('server: first apply builds everything, the second only reads and reloads t
     }),
   )
   await d.apply({ ...server, revision: 2 })
+  await d.settle()
   expect(f.lines()).toEqual([
     'ip -j -4 route show default',
     'nft -j list counters table inet wirewarp',
@@ -216,6 +218,7 @@ test('client: rules and table 51820 are made once; a second apply changes no rul
   f.answers.set('ip -j addr show', JSON.stringify([{ addr_info: [{ local: '127.0.0.1' }, { local: '192.168.77.2' }] }]))
   const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
   await d.apply(client)
+  await d.settle()
   const mutating = (lines: string[]) =>
     lines.filter((l) => / (add|del|replace|set|syncconf) /.test(l) || l === 'nft -f -')
   expect(mutating(f.lines())).toEqual([
@@ -262,6 +265,7 @@ test('client: rules and table 51820 are made once; a second apply changes no rul
     ]),
   )
   await d.apply(client)
+  await d.settle()
   expect(mutating(f.lines())).toEqual(['nft -f -'])
   expect(files.writes).toEqual([])
 })
@@ -274,6 +278,7 @@ test('a detached client tears down; a mode switch tears down the old setup first
   f.answers.set('ip -j -4 route show table main proto 87', JSON.stringify([{ dst: '192.168.78.0/24', dev: 'wg7' }]))
   const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
   await d.apply({ ...client, wireguard: null })
+  await d.settle()
   expect(f.lines()).toEqual([
     'nft -f -',
     'ip -j -4 rule show',
@@ -362,6 +367,7 @@ test('server with VPN devices: preshared keys go through 0600 files only, never 
   })
   const d = new LinuxDriver({ stateDir: dir, privateKey: async () => KEY, run: f.run, files })
   await d.apply(vpnState(PSK))
+  await d.settle()
   expect(synced).toContain(
     `[Peer]\n# device of user ${user}\nPublicKey = ${DEVICE}\nPresharedKey = ${PSK}\nAllowedIPs = 100.96.3.7/32\n`,
   )
@@ -381,6 +387,7 @@ test('server with VPN devices: preshared keys go through 0600 files only, never 
     return ''
   })
   await d.apply(vpnState(PSK2))
+  await d.settle()
   expect(f.lines()).toContain(setLine)
   expect(seen).toBe(`600 700 ${PSK2}\n`)
   await expect(readFile(keyFile)).rejects.toThrow(/ENOENT/)
@@ -389,6 +396,7 @@ test('server with VPN devices: preshared keys go through 0600 files only, never 
   // Removed: /dev/null; and no preshared key was ever in argv or on stdin.
   f.calls.length = 0
   await d.apply(vpnState(null))
+  await d.settle()
   expect(f.lines()).toContain(
     `wg set wg0 peer ${DEVICE} preshared-key /dev/null allowed-ips 100.96.3.7/32 persistent-keepalive off`,
   )

@@ -74,6 +74,8 @@ export class LinuxDriver implements Driver {
   private counterIds = new Map<string, string>()
   /** `table inet wirewarp` as listed right after the last apply (or repair); the drift check's baseline. */
   private tableListing: string | null = null
+  /** An apply ran since the baseline was listed. */
+  private unsettled = false
 
   constructor(private readonly opts: LinuxDriverOptions) {
     this.run = opts.run ?? hostRun
@@ -117,11 +119,21 @@ export class LinuxDriver implements Driver {
     this.active = wanted
     if (state.mode === 'server') await this.applyServer(state)
     else await this.applyClient(state as ClientState & { wireguard: NonNullable<ClientState['wireguard']> })
-    this.tableListing = await readNftTableListing(this.run)
+    // Listed in settle(): at 10,000 devices the listing takes longer than the whole apply.
+    this.tableListing = null
+    this.unsettled = true
     this.last = state
   }
 
+  async settle(): Promise<void> {
+    if (!this.unsettled) return
+    this.unsettled = false
+    if (this.last?.wireguard) this.tableListing = await readNftTableListing(this.run)
+  }
+
   async checkDrift(): Promise<DriftResult> {
+    // An apply the session did not settle (a caller of the driver alone): its table is the baseline.
+    await this.settle()
     const state = this.last
     // Nothing applied in this process yet, or a detached client: teardown left nothing to check.
     if (!state?.wireguard) return { items: [] }
