@@ -227,6 +227,13 @@ export function fromConstraintViolation(err: unknown): AppError | null {
     e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   )
     return concurrentConflict()
+  // Something the change refers to was deleted by another change at the same moment.
+  if (e?.code === '23503' || e?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+    return new AppError(
+      'conflict',
+      409,
+      'Something this change refers to was deleted at the same moment. Reload and try again.',
+    )
   return null
 }
 

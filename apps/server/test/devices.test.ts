@@ -371,6 +371,26 @@ describe.skipIf(skip)('devices', () => {
     expect(r.body.items.map((s) => [s.id, s.clientDefaults.endpoint])).toEqual([[server, '203.0.113.10:51820']])
   })
 
+  test('a device made for a user while the user is deleted: created then removed with them, or refused', async () => {
+    for (let i = 0; i < 8; i++) {
+      const [, id] = await user(`gone${i}@example.com`)
+      const [created, deleted] = await Promise.all([
+        admin.post<DeviceCreated>('/api/v1/devices', {
+          name: 'racing',
+          tunnelServerId: server,
+          publicKey: key(),
+          userId: id,
+        }),
+        admin.delete(`/api/v1/users/${id}`),
+      ])
+      expect(deleted.status).toBe(204)
+      // Never a server error: the user's row lock orders the two.
+      expect([201, 404]).toContain(created.status)
+      const left = await t.db.selectFrom('devices').select('id').where('userId', '=', id).execute()
+      expect(left).toEqual([])
+    }
+  })
+
   test('parallel creates never share an address, a name or pass the limit', async () => {
     const [erin] = await user('erin@example.com')
     const created = await Promise.all(
