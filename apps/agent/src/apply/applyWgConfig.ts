@@ -15,7 +15,7 @@ import type { Run } from '../exec/run.ts'
 import { renderWgConf } from '../render/renderWgConf.ts'
 import type { WgConfig } from '../render/wantedWgPeers.ts'
 import { writeFileAtomic } from '../writeFileAtomic.ts'
-import { planWgUpdate, type WgUpdate } from './planWgUpdate.ts'
+import { type KeyFile, planWgUpdate, type WgUpdate } from './planWgUpdate.ts'
 import { parseWgDump } from './wgDump.ts'
 
 export const SYNCCONF_FILE = 'wg-syncconf.conf'
@@ -29,6 +29,33 @@ function withoutSecrets(err: unknown, secrets: readonly string[]): Error {
   return new Error(message)
 }
 
+/** Runs one `wg set`, its preshared keys in 0600 files of a fresh 0700 directory, removed after. */
+export async function runWgSet(
+  run: Run,
+  argv: string[],
+  keyFiles: readonly KeyFile[],
+  keyDir: string,
+  secrets: readonly string[],
+): Promise<void> {
+  if (keyFiles.length === 0) {
+    await run(argv).catch((err) => {
+      throw withoutSecrets(err, secrets)
+    })
+    return
+  }
+  try {
+    // A directory left by a crash may hold old keys: start from nothing.
+    await rm(keyDir, { recursive: true, force: true })
+    await mkdir(keyDir, { mode: 0o700 })
+    for (const f of keyFiles) await writeFile(f.path, `${f.key}\n`, { mode: 0o600, flag: 'wx' })
+    await run(argv)
+  } catch (err) {
+    throw withoutSecrets(err, secrets)
+  } finally {
+    await rm(keyDir, { recursive: true, force: true })
+  }
+}
+
 export async function applyWgConfig(
   run: Run,
   wg: WgConfig,
@@ -39,21 +66,8 @@ export async function applyWgConfig(
   const keyDir = path.join(stateDir, KEY_DIR)
   const plan = planWgUpdate(wg, privateKey, dump, keyDir)
   const secrets = [privateKey, ...wg.peers.flatMap((p) => (p.presharedKey ? [p.presharedKey] : []))]
-  if (plan.kind === 'set') {
-    if (plan.keyFiles.length === 0) await run(plan.argv)
-    else
-      try {
-        // A directory left by a crash may hold old keys: start from nothing.
-        await rm(keyDir, { recursive: true, force: true })
-        await mkdir(keyDir, { mode: 0o700 })
-        for (const f of plan.keyFiles) await writeFile(f.path, `${f.key}\n`, { mode: 0o600, flag: 'wx' })
-        await run(plan.argv)
-      } catch (err) {
-        throw withoutSecrets(err, secrets)
-      } finally {
-        await rm(keyDir, { recursive: true, force: true })
-      }
-  } else if (plan.kind === 'syncconf') {
+  if (plan.kind === 'set') await runWgSet(run, plan.argv, plan.keyFiles, keyDir, secrets)
+  else if (plan.kind === 'syncconf') {
     const file = path.join(stateDir, SYNCCONF_FILE)
     await writeFileAtomic(file, renderWgConf(wg, privateKey), { mode: 0o600 })
     try {

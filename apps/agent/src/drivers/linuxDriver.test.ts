@@ -373,7 +373,8 @@ test('server with VPN devices: preshared keys go through 0600 files only, never 
   )
   expect(f.lines()).toContain('ip -4 route replace 100.96.0.0/16 dev wg0 table main proto 87')
 
-  // The key changes: one `wg set` with the new key in a file that exists only while it runs.
+  // The key changes: a delta (only the device changed), one `wg set` with the new key in a file
+  // that exists only while it runs, and no full reload of the table or dump of the interface.
   f.calls.length = 0
   f.answers.set(
     'wg show wg0 dump',
@@ -381,7 +382,7 @@ test('server with VPN devices: preshared keys go through 0600 files only, never 
   )
   const keyFile = path.join(dir, 'wg-keys', '0.psk')
   let seen = ''
-  const setLine = `wg set wg0 peer ${DEVICE} preshared-key ${keyFile} allowed-ips 100.96.3.7/32 persistent-keepalive off`
+  const setLine = `wg set wg0 peer ${DEVICE} allowed-ips 100.96.3.7/32 preshared-key ${keyFile} persistent-keepalive off`
   f.answers.set(setLine, () => {
     seen = `${(statSync(keyFile).mode & 0o777).toString(8)} ${(statSync(path.dirname(keyFile)).mode & 0o777).toString(8)} ${readFileSync(keyFile, 'utf8')}`
     return ''
@@ -389,6 +390,7 @@ test('server with VPN devices: preshared keys go through 0600 files only, never 
   await d.apply(vpnState(PSK2))
   await d.settle()
   expect(f.lines()).toContain(setLine)
+  expect(f.lines().filter((l) => l.startsWith('wg show') || l.startsWith('nft -j list counters'))).toEqual([])
   expect(seen).toBe(`600 700 ${PSK2}\n`)
   await expect(readFile(keyFile)).rejects.toThrow(/ENOENT/)
   await expect(readFile(path.dirname(keyFile))).rejects.toThrow(/ENOENT/)
@@ -398,7 +400,7 @@ test('server with VPN devices: preshared keys go through 0600 files only, never 
   await d.apply(vpnState(null))
   await d.settle()
   expect(f.lines()).toContain(
-    `wg set wg0 peer ${DEVICE} preshared-key /dev/null allowed-ips 100.96.3.7/32 persistent-keepalive off`,
+    `wg set wg0 peer ${DEVICE} allowed-ips 100.96.3.7/32 preshared-key /dev/null persistent-keepalive off`,
   )
   expect(f.calls.every((c) => !`${c.argv.join(' ')} ${c.stdin ?? ''}`.match(/L5Nvd6|hjDx0n/))).toBe(true)
 })

@@ -13,18 +13,20 @@
  * in `<stateDir>/linux-driver.json`. `teardown` removes exactly those; sysctls stay as they are,
  * because other software on the host may rely on forwarding.
  */
+import path from 'node:path'
 import type { Capabilities, ClientState, DesiredState, DriftItem, ServerState } from '@wirewarp/protocol'
 import { errorText } from '../agentText.ts'
 import { AppliedRecordFile } from '../apply/appliedRecord.ts'
 import { applyLinkSettings } from '../apply/applyLinkSettings.ts'
 import { applySysctls } from '../apply/applySysctls.ts'
-import { applyWgConfig, KEY_DIR } from '../apply/applyWgConfig.ts'
+import { applyWgConfig, KEY_DIR, runWgSet } from '../apply/applyWgConfig.ts'
 import { describeWgDrift } from '../apply/describeWgDrift.ts'
 import { addDockerUserAccepts, hasDockerUserChain, removeDockerUserAccepts } from '../apply/dockerUserAccepts.ts'
 import { type HostFiles, nodeHostFiles } from '../apply/hostFiles.ts'
 import { defaultRouteInterface, listHostAddresses } from '../apply/hostNetwork.ts'
 import { loadNftRuleset, readNftCounters } from '../apply/nftTable.ts'
 import { describeListingChange, readNftTableListing } from '../apply/nftTableListing.ts'
+import { planVpnDelta, vpnOnlyChange } from '../apply/planVpnDelta.ts'
 import { planWgUpdate } from '../apply/planWgUpdate.ts'
 import { listOurRoutes, reconcileRoutes } from '../apply/reconcileRoutes.ts'
 import { listRules, parseOurRule, reconcileRules } from '../apply/reconcileRules.ts'
@@ -76,6 +78,10 @@ export class LinuxDriver implements Driver {
   private tableListing: string | null = null
   /** An apply ran since the baseline was listed. */
   private unsettled = false
+  /** The host is as the last successful apply (or repair) left it. */
+  private consistent = false
+  /** Why the last delta failed and the state was applied the whole way instead (diagnostics). */
+  private lastDeltaFailure: string | null = null
 
   constructor(private readonly opts: LinuxDriverOptions) {
     this.run = opts.run ?? hostRun
@@ -117,12 +123,16 @@ export class LinuxDriver implements Driver {
       // Noted before the host changes: a crash halfway still leaves teardown knowing the interface.
       await this.record.write(wanted)
     this.active = wanted
-    if (state.mode === 'server') await this.applyServer(state)
+    // A delta needs the host as the last apply left it: not after a failed or a torn-down one.
+    const prev = this.consistent ? this.last : null
+    this.consistent = false
+    if (state.mode === 'server') await this.applyServer(state, prev)
     else await this.applyClient(state as ClientState & { wireguard: NonNullable<ClientState['wireguard']> })
     // Listed in settle(): at 10,000 devices the listing takes longer than the whole apply.
     this.tableListing = null
     this.unsettled = true
     this.last = state
+    this.consistent = true
   }
 
   async settle(): Promise<void> {
@@ -165,12 +175,15 @@ export class LinuxDriver implements Driver {
       }
       await this.repairWith(items, 'docker', (run) => addDockerUserAccepts(run, name, families))
     } catch (err) {
+      // Half repaired: the next state goes the whole way, not as a delta from the last one.
+      this.consistent = false
       return { items, error: errorText(err) }
     }
     return { items }
   }
 
   async teardown(): Promise<void> {
+    this.consistent = false
     const record = await this.record.read()
     const names = new Set([record?.interface, this.active?.interface].filter((n): n is string => !!n))
     const families = await this.families()
@@ -248,6 +261,7 @@ export class LinuxDriver implements Driver {
     )
     return {
       driver: 'linux',
+      lastDeltaFailure: this.lastDeltaFailure,
       capabilities: await this.capabilities(),
       interface: name,
       mode: this.active?.mode ?? null,
@@ -268,7 +282,15 @@ export class LinuxDriver implements Driver {
     }
   }
 
-  private async applyServer(state: ServerState): Promise<void> {
+  private async applyServer(state: ServerState, prev: DesiredState | null): Promise<void> {
+    if (vpnOnlyChange(prev, state))
+      try {
+        await this.applyVpnDelta(prev, state)
+        return
+      } catch (err) {
+        // The host is not as the last state left it (or the delta is refused): the whole way.
+        this.lastDeltaFailure = (err as Error).message.slice(0, 500)
+      }
     const wg = state.wireguard
     const families = await this.families()
     // Both rendered before anything changes, so a state they refuse changes nothing at all. The
@@ -282,6 +304,18 @@ export class LinuxDriver implements Driver {
     await applySysctls(this.files, renderSysctls(state))
     await addDockerUserAccepts(this.run, wg.name, families)
     this.counterIds = new Map([...forwardCounterNames(state.forwards)].map(([id, name]) => [name, id]))
+  }
+
+  /** Only what changed among devices and users: one nft transaction, one `wg set`. */
+  private async applyVpnDelta(prev: ServerState, state: ServerState): Promise<void> {
+    const keyDir = path.join(this.opts.stateDir, KEY_DIR)
+    const delta = planVpnDelta(prev, state, keyDir)
+    // The table before WireGuard, as in the whole way: a new device's rules are live before its peer.
+    if (delta.nft) await loadNftRuleset(this.run, delta.nft)
+    if (delta.wg.length > 0) {
+      const secrets = state.vpn.devices.flatMap((d) => (d.presharedKey ? [d.presharedKey] : []))
+      await runWgSet(this.run, delta.wg, delta.keyFiles, keyDir, secrets)
+    }
   }
 
   /** Replaces the table with the server state's; renders first, so a state it refuses changes nothing. */

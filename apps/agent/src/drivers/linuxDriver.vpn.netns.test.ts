@@ -480,8 +480,10 @@ describe.skipIf(reason !== null)('VPN devices through a tunnel server and a site
     mark = vpsCommands.length
     await server.apply(serverState(4, { rulesA: RULES_A, devices: [deviceA(PSK_A2), deviceB] }))
     expect(vpsCommands.slice(mark).filter((c) => c.startsWith('wg set'))).toEqual([
-      `wg set wg0 peer ${DEV_A.publicKey} preshared-key ${path.join(vpsDir, 'wg-keys', '0.psk')} allowed-ips 100.96.3.7/32,fd7a:115c:a1e0::7/128 persistent-keepalive off`,
+      `wg set wg0 peer ${DEV_A.publicKey} allowed-ips 100.96.3.7/32,fd7a:115c:a1e0::7/128 preshared-key ${path.join(vpsDir, 'wg-keys', '0.psk')} persistent-keepalive off`,
     ])
+    // Only the device changed: a delta, neither the interface nor the table read back or reloaded whole.
+    expect(vpsCommands.slice(mark).filter((c) => /^(wg show|nft -j list counters)/.test(c))).toEqual([])
     expect((await dumpLine(DEV_A.publicKey))?.[1]).toBe(PSK_A2)
     expect(vpsCommands.some((c) => c.includes(PSK_A) || c.includes(PSK_A2))).toBe(false)
     expect(await readdir(vpsDir)).not.toContain('wg-keys')
@@ -493,6 +495,7 @@ describe.skipIf(reason !== null)('VPN devices through a tunnel server and a site
       `wg set wg0 peer ${DEV_B.publicKey} remove`,
     ])
     expect(await dumpLine(DEV_B.publicKey)).toBeUndefined()
+    expect(await vps.run(['nft', 'list', 'map', 'inet', 'wirewarp', 'device_users4'])).not.toContain('100.96.3.8')
     const bCount = echoTimes(b).length
     await new Promise((r) => setTimeout(r, 800))
     expect(echoTimes(b).length).toBeLessThanOrEqual(bCount + 1)

@@ -70,33 +70,62 @@ export function renderVpnRule(r: VpnRuleState, user: string): string {
   return parts.join(' ')
 }
 
-export function renderVpnRuleset(vpn: VpnState, wg: string): VpnRuleset {
-  if (vpn.deviceNetworks.length === 0 && vpn.devices.length === 0) return { declarations: [], forward: [] }
-  const networks = vpn.deviceNetworks.map((n) => parseNetwork(n, 'device network'))
-  // By chain name: ids that differ only in case are the same user, and would be one chain.
+/** The device networks of a state, parsed; a network that does not parse is refused. */
+export function deviceNetworksOf(vpn: VpnState): Prefixed[] {
+  return vpn.deviceNetworks.map((n) => parseNetwork(n, 'device network'))
+}
+
+/**
+ * A device's map elements (`ADDRESS : jump u_…`), by family, after checking its addresses: single
+ * addresses inside the device networks. `chains`: the users' chains the state has; a device whose
+ * user has none is a server bug, and its traffic is dropped (fail closed, not open).
+ */
+export function deviceElements(
+  d: VpnState['devices'][number],
+  networks: readonly Prefixed[],
+  chains: ReadonlySet<string>,
+): { family: 4 | 6; address: string; element: string }[] {
+  return d.addresses.map((a) => {
+    const p = parsePrefixed(a)
+    if (!p || p.prefix !== MAX_PREFIX[p.family])
+      throw new Error(`device ${d.publicKey}: "${a}" is not a single address (/32 or /128)`)
+    // Outside the device networks its traffic would skip the user's rules altogether.
+    if (!networks.some((n) => covers(n, p)))
+      throw new Error(`device ${d.publicKey}: ${a} is outside the device networks`)
+    const address = nftAddress(p)
+    const chain = userChainName(d.user)
+    return { family: p.family, address, element: `${address} : ${chains.has(chain) ? `jump ${chain}` : 'drop'}` }
+  })
+}
+
+/** A user's chain body: the rules in order, then the default policy. */
+export function userChainRules(u: VpnState['users'][number], defaultPolicy: VpnState['defaultPolicy']): string[] {
+  return [...u.rules.map((r) => renderVpnRule(r, u.id)), defaultPolicy === 'accept' ? 'accept' : 'drop']
+}
+
+/** The users' chain names, refusing a user listed twice (ids that differ only in case are one). */
+export function userChains(vpn: VpnState): Set<string> {
   const chains = new Set<string>()
   for (const u of vpn.users) {
     if (chains.has(userChainName(u.id))) throw new Error(`user ${u.id} is listed twice`)
     chains.add(userChainName(u.id))
   }
+  return chains
+}
+
+export function renderVpnRuleset(vpn: VpnState, wg: string): VpnRuleset {
+  if (vpn.deviceNetworks.length === 0 && vpn.devices.length === 0) return { declarations: [], forward: [] }
+  const networks = deviceNetworksOf(vpn)
+  const chains = userChains(vpn)
 
   const elements = { 4: [] as string[], 6: [] as string[] }
   const taken = new Map<string, string>()
   for (const d of vpn.devices)
-    for (const a of d.addresses) {
-      const p = parsePrefixed(a)
-      if (!p || p.prefix !== MAX_PREFIX[p.family])
-        throw new Error(`device ${d.publicKey}: "${a}" is not a single address (/32 or /128)`)
-      // Outside the device networks its traffic would skip the user's rules altogether.
-      if (!networks.some((n) => covers(n, p)))
-        throw new Error(`device ${d.publicKey}: ${a} is outside the device networks`)
-      const addr = nftAddress(p)
-      const other = taken.get(addr)
-      if (other) throw new Error(`devices ${other} and ${d.publicKey} both use ${addr}`)
-      taken.set(addr, d.publicKey)
-      // A device whose user has no rules in the state is a server bug; fail closed, not open.
-      const chain = userChainName(d.user)
-      elements[p.family].push(`${addr} : ${chains.has(chain) ? `jump ${chain}` : 'drop'}`)
+    for (const e of deviceElements(d, networks, chains)) {
+      const other = taken.get(e.address)
+      if (other) throw new Error(`devices ${other} and ${d.publicKey} both use ${e.address}`)
+      taken.set(e.address, d.publicKey)
+      elements[e.family].push(e.element)
     }
 
   const declarations: string[] = []
@@ -121,8 +150,7 @@ export function renderVpnRuleset(vpn: VpnState, wg: string): VpnRuleset {
   for (const u of vpn.users)
     declarations.push(
       `  chain ${userChainName(u.id)} {`,
-      ...u.rules.map((r) => `    ${renderVpnRule(r, u.id)}`),
-      `    ${vpn.defaultPolicy === 'accept' ? 'accept' : 'drop'}`,
+      ...userChainRules(u, vpn.defaultPolicy).map((r) => `    ${r}`),
       '  }',
     )
 
