@@ -202,7 +202,11 @@ export const deviceKeyTaken = (holder: string) =>
     publicKey: `Already used by ${holder}`,
   })
 export const deviceNetworkFull = (network: string, server: string) =>
-  new AppError('device.network_full', 409, `The device network ${network} of ${server} has no free address.`)
+  new AppError(
+    'device.network_full',
+    409,
+    `The device network ${network} of ${server} has no free address. An admin can give the tunnel server a larger device network.`,
+  )
 export const deviceNetworkProblem = (field: string, message: string) =>
   new AppError('tunnel_server.device_network', 409, message, { [field]: message })
 export const ruleNotFound = () => notFound('Rule')

@@ -13,31 +13,13 @@ import { type ClientState, EMPTY_VPN_STATE, type ServerState } from '@wirewarp/p
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { HostFiles } from '../apply/hostFiles.ts'
 import { createRunner, type Run } from '../exec/run.ts'
+import { whyNetnsUnavailable } from '../testing/netnsPrerequisites.ts'
 import { generateWgKeyPair } from '../wireguardKeys.ts'
 import { LinuxDriver } from './linuxDriver.ts'
 
 const host = createRunner({ timeoutMs: 10_000 })
 
-async function whyNotRunnable(): Promise<string | null> {
-  if (process.platform !== 'linux') return `not Linux (${process.platform})`
-  if (process.getuid?.() !== 0) return 'not root'
-  for (const argv of [
-    ['ip', 'netns', 'list'],
-    ['nft', '--version'],
-    ['wg', '--version'],
-    ['nsenter', '--version'],
-    ['unshare', '--version'],
-    ['iptables', '--version'],
-  ])
-    try {
-      await host(argv)
-    } catch (err) {
-      return `${argv.join(' ')} does not work here: ${(err as Error).message}`
-    }
-  return null
-}
-
-const reason = await whyNotRunnable()
+const reason = await whyNetnsUnavailable(host, [['iptables', '--version']])
 if (reason && process.env.CI === 'true')
   test('the network-namespace test runs in CI', () => {
     throw new Error(`cannot run the network-namespace test: ${reason}`)
